@@ -1,0 +1,86 @@
+"""Findings: the plain-data result every check produces, and the order they are reported in."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"  # the tuned checkpoint will misbehave; the check fails
+    WARNING = "warning"  # likely harmful or breaks some consumers; fails only with --tokcheck-strict
+    INFO = "info"  # worth knowing, never fails
+
+    @property
+    def rank(self) -> int:
+        return {"error": 0, "warning": 1, "info": 2}[self.value]
+
+
+# The order checks appear in reports; a check not listed sorts after these, by name.
+CHECK_ORDER: tuple[str, ...] = (
+    "vocabulary",
+    "special_roles",
+    "added_token_flags",
+    "normalizer",
+    "pre_tokenizer",
+    "model",
+    "post_processor",
+    "decoder",
+    "tokenizer_config",
+    "chat_template",
+    "model_config",
+    "save_format",
+)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One difference between base and tuned, with enough context to act on it.
+
+    `code` is stable (e.g. ``vocab.added-beyond-base``) so reports can be filtered and compared;
+    `message` is one plain sentence; `where` names the file and key (or the text and position);
+    `base`/`tuned` hold JSON-able values; `fix` is the hint; `detail` holds multi-line extras such
+    as a unified diff or the line that reproduces a failing example.
+    """
+
+    check: str
+    code: str
+    severity: Severity
+    message: str
+    where: str = ""
+    base: Any = None
+    tuned: Any = None
+    fix: str = ""
+    detail: str = ""
+
+    def fails(self, strict: bool) -> bool:
+        return self.severity is Severity.ERROR or (strict and self.severity is Severity.WARNING)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Finding:
+        return cls(**{**data, "severity": Severity(data["severity"])})
+
+
+def check_rank(check: str) -> tuple[int, str]:
+    try:
+        return (CHECK_ORDER.index(check), "")
+    except ValueError:
+        return (len(CHECK_ORDER), check)
+
+
+def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Severity first, then check order; findings of one check keep the order the check gave."""
+    indexed = list(enumerate(findings))
+    indexed.sort(key=lambda pair: (pair[1].severity.rank, check_rank(pair[1].check), pair[0]))
+    return [finding for _, finding in indexed]
+
+
+def failing(findings: Iterable[Finding], strict: bool) -> list[Finding]:
+    return [finding for finding in findings if finding.fails(strict)]
