@@ -1,0 +1,344 @@
+"""The pytest plugin: options and ini keys, the built-in suite's collection, fixtures for other
+projects, and the drift report. Importing it is cheap (no transformers, no torch): it loads in
+every pytest run of every project that has tokcheck installed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.findings import Finding
+from tokcheck.paths import user_cache_dir
+from tokcheck.session import Settings, Side, SpecSetting, TokcheckSession, TokenizerPair
+from tokcheck.verdict import FINDINGS_PROPERTY, Verdict
+
+BASE_OPTION = "--base-tokenizer"
+TUNED_OPTION = "--tuned"
+TUNED_ALIAS = "--tuned-tokenizer"
+REPORT_OPTION = "--tokcheck-report"
+STRICT_OPTION = "--tokcheck-strict"
+TRUST_REMOTE_CODE_OPTION = "--trust-remote-code"
+ALLOW_DOWNLOAD_OPTION = "--tokcheck-allow-download"
+NO_SUITE_OPTION = "--tokcheck-no-suite"
+BASE_INI = "tokcheck_base_tokenizer"
+TUNED_INI = "tokcheck_tuned_tokenizer"
+STRICT_INI = "tokcheck_strict"
+
+MARKERS = {
+    "static": "tokcheck check that compares the saved tokenizer files of base and tuned",
+}
+
+SESSION_KEY = pytest.StashKey[TokcheckSession]()
+REPORTER_NAME = "tokcheck-drift-reporter"
+SUITE_DIR = Path(__file__).parent / "suite"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("tokcheck", "tokcheck: tokenizer drift between a base model and a tuned checkpoint")
+    group.addoption(
+        BASE_OPTION,
+        dest="tokcheck_base",
+        metavar="SPEC",
+        default=None,
+        help="base tokenizer: a save_pretrained directory, a tokenizer.json, a hub id[@revision] from the "
+        "local Hugging Face cache, or zoo:NAME.",
+    )
+    group.addoption(
+        TUNED_OPTION,
+        TUNED_ALIAS,
+        dest="tokcheck_tuned",
+        metavar="SPEC",
+        default=None,
+        help="tuned (fine-tuned) tokenizer to compare with the base; same forms as --base-tokenizer.",
+    )
+    group.addoption(
+        REPORT_OPTION,
+        dest="tokcheck_report",
+        metavar="PATH",
+        default=None,
+        help="also write the drift report to PATH: JSON, or Markdown when PATH ends in .md.",
+    )
+    group.addoption(
+        STRICT_OPTION,
+        dest="tokcheck_strict",
+        action="store_true",
+        default=False,
+        help="warnings fail too, not only errors.",
+    )
+    group.addoption(
+        TRUST_REMOTE_CODE_OPTION,
+        dest="tokcheck_trust_remote_code",
+        action="store_true",
+        default=False,
+        help="allow tokenizers that ship their own Python code (auto_map); off by default.",
+    )
+    group.addoption(
+        ALLOW_DOWNLOAD_OPTION,
+        dest="tokcheck_allow_download",
+        action="store_true",
+        default=False,
+        help="download hub ids that are not in the local Hugging Face cache (network; off by default).",
+    )
+    group.addoption(
+        NO_SUITE_OPTION,
+        dest="tokcheck_no_suite",
+        action="store_true",
+        default=False,
+        help="do not collect tokcheck's built-in regression suite; only the fixtures are provided.",
+    )
+    parser.addini(BASE_INI, "base tokenizer spec (relative paths are relative to the ini file).", default=None)
+    parser.addini(TUNED_INI, "tuned tokenizer spec (relative paths are relative to the ini file).", default=None)
+    parser.addini(STRICT_INI, "warnings fail too (true/false).", type="bool", default=False)
+
+
+def _spec(config: pytest.Config, dest: str, ini: str) -> tuple[SpecSetting | None, bool]:
+    """The spec for one side and whether it came from the command line; the flag wins over the ini key."""
+    flag = config.getoption(dest)
+    if flag:
+        return SpecSetting(str(flag), config.invocation_params.dir), True
+    value = config.getini(ini)
+    if value:
+        ini_dir = config.inipath.parent if config.inipath else config.rootpath
+        return SpecSetting(str(value).strip(), ini_dir), False
+    return None, False
+
+
+def read_settings(config: pytest.Config) -> tuple[Settings, bool]:
+    """Settings from flags and ini keys, and whether the pair was given on the command line."""
+    base, base_flag = _spec(config, "tokcheck_base", BASE_INI)
+    tuned, tuned_flag = _spec(config, "tokcheck_tuned", TUNED_INI)
+    settings = Settings(
+        base=base,
+        tuned=tuned,
+        trust_remote_code=config.getoption("tokcheck_trust_remote_code"),
+        allow_download=config.getoption("tokcheck_allow_download"),
+        strict=config.getoption("tokcheck_strict") or bool(config.getini(STRICT_INI)),
+    )
+    return settings, base_flag or tuned_flag
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, text in MARKERS.items():
+        config.addinivalue_line("markers", f"{name}: {text}")
+    settings, from_flags = read_settings(config)
+    if from_flags and (settings.base is None) != (settings.tuned is None):
+        given, missing = (BASE_OPTION, TUNED_OPTION) if settings.tuned is None else (TUNED_OPTION, BASE_OPTION)
+        raise pytest.UsageError(f"{given} needs {missing} too: tokcheck compares a tuned tokenizer with its base")
+    try:
+        session = TokcheckSession(settings)
+        session.validate()
+    except TokcheckUsageError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[SESSION_KEY] = session
+    _keep_pytest_cache_out_of_sources(config, session)
+    if session.has_pair and not config.getoption("tokcheck_no_suite"):
+        _collect_builtin_suite(config, only_suite=from_flags)
+    if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
+        config.pluginmanager.register(DriftReporter(config, session), REPORTER_NAME)
+
+
+def _keep_pytest_cache_out_of_sources(config: pytest.Config, session: TokcheckSession) -> None:
+    """pytest takes existing paths among the arguments, option values included, as candidates for
+    its rootdir, and writes .pytest_cache there; with `--tuned ./ckpt` that could be the tuned
+    checkpoint itself. tokcheck never writes into a source, so the cache moves to tokcheck's own
+    cache directory when it would land inside one."""
+    cache = getattr(config, "cache", None)
+    if cache is None:  # -p no:cacheprovider
+        return
+    cache_dir = (config.rootpath / os.path.expandvars(config.getini("cache_dir"))).resolve()
+    sources = [side.source.directory.resolve() for side in (session.base, session.tuned) if side is not None]
+    if any(cache_dir == source or source in cache_dir.parents for source in sources):
+        digest = hashlib.sha256(str(cache_dir).encode()).hexdigest()[:16]
+        config.cache = type(cache)(user_cache_dir() / "pytest-cache" / digest, config, _ispytest=True)
+
+
+def _collect_builtin_suite(config: pytest.Config, *, only_suite: bool) -> None:
+    """Run from any directory, `pytest --base-tokenizer X --tuned Y` collects the suite shipped in the
+    package, and only that unless the user names paths too (or pinned the pair in an ini file, where
+    the project's own tests keep running)."""
+    suite = str(SUITE_DIR)
+    named_paths = config.args_source == pytest.Config.ArgsSource.ARGS
+    if only_suite and not named_paths:
+        config.args = [suite]
+    elif suite not in config.args:
+        config.args = [*config.args, suite]
+
+
+class SuiteModule(pytest.Module):
+    """A built-in suite module, collected whatever python_files/python_functions the project sets."""
+
+    def funcnamefilter(self, name: str) -> bool:
+        return name.startswith("test_")
+
+    def classnamefilter(self, name: str) -> bool:
+        return name.startswith("Test")
+
+
+def _in_suite(path: Path) -> bool:
+    return path.suffix == ".py" and path.name.startswith("test_") and SUITE_DIR in path.parents
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    if _in_suite(module_path):
+        return SuiteModule.from_parent(parent, path=module_path)
+    return None
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    # The python plugin offers suite files to pytest_pycollect_makemodule only when they match
+    # the project's python_files; collect them here when they do not.
+    if _in_suite(file_path) and not parent.session.isinitpath(file_path):
+        patterns = parent.config.getini("python_files")
+        if not any(file_path.match(pattern) for pattern in patterns):
+            return SuiteModule.from_parent(parent, path=file_path)
+    return None
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    session = config.stash.get(SESSION_KEY, None)
+    if session is None or (session.base is None and session.tuned is None):
+        return []
+    return [f"tokcheck: {line}" for line in session.context().header_lines()]
+
+
+class DriftReporter:
+    """Gathers the findings that tests attach to their reports (which also travel from xdist
+    workers), prints the drift report after the results, and writes --tokcheck-report."""
+
+    def __init__(self, config: pytest.Config, session: TokcheckSession) -> None:
+        self.config = config
+        self.session = session
+        self.findings: list[Finding] = []
+        self.outcomes: Counter[str] = Counter()
+        self.ran_checks = False
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            self.outcomes[report.outcome] += 1
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name == FINDINGS_PROPERTY:
+                self.ran_checks = True
+                self.findings.extend(Finding.from_dict(item) for item in cast(list, value))
+
+    def _context(self) -> Any:
+        return self.session.context()
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if not self.ran_checks and not self.session.has_pair:
+            return
+        from tokcheck.report import render_terminal
+
+        terminalreporter.section("tokcheck drift report")
+        if not self.ran_checks:
+            terminalreporter.write_line("no tokcheck checks ran (deselected, or collection stopped early)")
+            return
+        for line in render_terminal(self.findings, self._context()).splitlines():
+            terminalreporter.write_line(line)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        path = self.config.getoption("tokcheck_report")
+        if not path:
+            return
+        from tokcheck.report import render_file
+
+        target = self.config.invocation_params.dir / path
+        try:
+            target.write_text(render_file(str(path), self.findings, self._context(), dict(self.outcomes)), encoding="utf-8")
+        except OSError as error:
+            raise pytest.UsageError(f"{REPORT_OPTION} {path}: cannot write ({error.strerror})") from None
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+def _session(config: pytest.Config) -> TokcheckSession:
+    return config.stash[SESSION_KEY]
+
+
+def _side_or_skip(config: pytest.Config, name: str) -> Side:
+    session = _session(config)
+    side = session.base if name == "base" else session.tuned
+    if side is None:
+        option, ini = (BASE_OPTION, BASE_INI) if name == "base" else (TUNED_OPTION, TUNED_INI)
+        pytest.skip(f"no {name} tokenizer configured: pass {option} SPEC or set {ini} in the ini file")
+    return side
+
+
+def _loaded(side: Side) -> Any:
+    try:
+        return side.tokenizer
+    except TokcheckUsageError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def base_tokenizer(pytestconfig: pytest.Config) -> Any:
+    """The base tokenizer, a transformers tokenizer loaded once per session (per xdist worker).
+
+    Set it with ``--base-tokenizer SPEC`` or the ``tokcheck_base_tokenizer`` ini key; tests that
+    use it are skipped when neither is set. Example::
+
+        def test_prompt_starts_with_bos(base_tokenizer):
+            ids = base_tokenizer("Hello")["input_ids"]
+            assert ids[0] == base_tokenizer.bos_token_id
+    """
+    return _loaded(_side_or_skip(pytestconfig, "base"))
+
+
+@pytest.fixture(scope="session")
+def tuned_tokenizer(pytestconfig: pytest.Config) -> Any:
+    """The tuned (fine-tuned) tokenizer, loaded once per session (per xdist worker).
+
+    Set it with ``--tuned SPEC`` or the ``tokcheck_tuned_tokenizer`` ini key; tests that use it are
+    skipped when neither is set. Example::
+
+        def test_eot_is_one_token(tuned_tokenizer):
+            assert len(tuned_tokenizer.encode("<|eot_id|>", add_special_tokens=False)) == 1
+    """
+    return _loaded(_side_or_skip(pytestconfig, "tuned"))
+
+
+@pytest.fixture(scope="session")
+def tokenizer_pair(pytestconfig: pytest.Config) -> TokenizerPair:
+    """Base and tuned together, with where each came from; skipped unless both are configured.
+
+    Example, with tokcheck's assertion helpers::
+
+        from tokcheck.assertions import assert_same_ids
+
+        def test_system_prompt_unchanged(tokenizer_pair):
+            assert_same_ids(tokenizer_pair, "You are a helpful assistant.")
+    """
+    base = _side_or_skip(pytestconfig, "base")
+    tuned = _side_or_skip(pytestconfig, "tuned")
+    return TokenizerPair(base=_loaded(base), tuned=_loaded(tuned), base_source=base.source, tuned_source=tuned.source)
+
+
+@pytest.fixture(scope="session")
+def tokcheck_session(pytestconfig: pytest.Config) -> TokcheckSession:
+    """The comparison tokcheck runs: sources, snapshots, static findings (``.static``)."""
+    session = _session(pytestconfig)
+    if not session.has_pair:
+        pytest.skip(f"tokcheck needs both {BASE_OPTION} and {TUNED_OPTION} (or their ini keys)")
+    return session
+
+
+@pytest.fixture
+def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Verdict:
+    """Records a check's findings in the drift report and fails the test on errors (and on
+    warnings with ``--tokcheck-strict``). For the built-in suite and for projects adding checks::
+
+        def test_my_check(tokcheck_verdict):
+            tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.ERROR, "what is wrong")])
+    """
+    return Verdict(request.node, strict=_session(pytestconfig).settings.strict)

@@ -1,0 +1,95 @@
+"""One comparison of a base and a tuned tokenizer: sources, snapshots, the static findings and the
+live tokenizers, each made once and on first use. Knows nothing of pytest; the plugin and the CLI
+share it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.findings import Finding
+from tokcheck.loading import TokenizerSource, load_tokenizer, resolve
+from tokcheck.report import ReportContext
+from tokcheck.snapshot import TokenizerSnapshot, take_snapshot
+
+
+@dataclass(frozen=True)
+class SpecSetting:
+    """A spec string and the directory a relative path in it is relative to (an ini file's)."""
+
+    spec: str
+    relative_to: Path | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    base: SpecSetting | None
+    tuned: SpecSetting | None
+    trust_remote_code: bool = False
+    allow_download: bool = False
+    strict: bool = False
+
+
+@dataclass(frozen=True)
+class TokenizerPair:
+    """Live base and tuned tokenizers, with the sources they were loaded from."""
+
+    base: Any
+    tuned: Any
+    base_source: TokenizerSource
+    tuned_source: TokenizerSource
+
+
+class Side:
+    """One side (base or tuned): its source, snapshot and live tokenizer."""
+
+    def __init__(self, name: str, setting: SpecSetting, settings: Settings) -> None:
+        self.name = name
+        self.settings = settings
+        self.source: TokenizerSource = resolve(
+            setting.spec, relative_to=setting.relative_to, allow_download=settings.allow_download
+        )
+
+    @cached_property
+    def snapshot(self) -> TokenizerSnapshot:
+        return take_snapshot(self.source, trust_remote_code=self.settings.trust_remote_code)
+
+    @cached_property
+    def tokenizer(self) -> Any:
+        return load_tokenizer(self.source, trust_remote_code=self.settings.trust_remote_code)
+
+
+class TokcheckSession:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.base = Side("base", settings.base, settings) if settings.base else None
+        self.tuned = Side("tuned", settings.tuned, settings) if settings.tuned else None
+
+    @property
+    def has_pair(self) -> bool:
+        return self.base is not None and self.tuned is not None
+
+    def validate(self) -> None:
+        """Read every file now, so that bad input is a usage error before any test runs."""
+        for side in (self.base, self.tuned):
+            if side is not None:
+                side.snapshot  # noqa: B018 - parsing is the validation
+
+    def pair(self) -> tuple[Side, Side]:
+        if self.base is None or self.tuned is None:
+            raise TokcheckUsageError("this needs both a base and a tuned tokenizer")
+        return self.base, self.tuned
+
+    @cached_property
+    def static(self) -> dict[str, list[Finding]]:
+        from tokcheck.diff import static_findings
+
+        base, tuned = self.pair()
+        return static_findings(base.snapshot, tuned.snapshot)
+
+    def context(self, settings: dict[str, str] | None = None) -> ReportContext:
+        sides = {side.name: side.source.describe() for side in (self.base, self.tuned) if side is not None}
+        return ReportContext(sides=sides, settings=settings or {}, strict=self.settings.strict)
