@@ -14,6 +14,7 @@ import pytest
 
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding
+from tokcheck.inifile import find_config
 from tokcheck.paths import user_cache_dir
 from tokcheck.session import Settings, Side, SpecSetting, TokcheckSession, TokenizerPair
 from tokcheck.verdict import FINDINGS_PROPERTY, Verdict
@@ -106,7 +107,19 @@ def _spec(config: pytest.Config, dest: str, ini: str) -> tuple[SpecSetting | Non
     if value:
         ini_dir = config.inipath.parent if config.inipath else config.rootpath
         return SpecSetting(str(value).strip(), ini_dir), False
+    found = _config_pytest_missed(config)
+    if found is not None and found[1].get(ini):
+        return SpecSetting(str(found[1][ini]).strip(), found[0].parent), False
     return None, False
+
+
+def _config_pytest_missed(config: pytest.Config) -> tuple[Path, dict[str, Any]] | None:
+    """The config file of the invocation directory, when pytest chose another one (or none)
+    because an option value such as `--tuned /elsewhere/ckpt` looked like a path to it."""
+    found = find_config(config.invocation_params.dir)
+    if found is None or found[0] == config.inipath:
+        return None
+    return found
 
 
 def read_settings(config: pytest.Config) -> tuple[Settings, bool]:
@@ -140,7 +153,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if session.has_pair and not config.getoption("tokcheck_no_suite"):
         _collect_builtin_suite(config, only_suite=from_flags)
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
-        config.pluginmanager.register(DriftReporter(config, session), REPORTER_NAME)
+        suite_expected = session.has_pair and not config.getoption("tokcheck_no_suite")
+        config.pluginmanager.register(DriftReporter(config, session, suite_expected), REPORTER_NAME)
 
 
 def _keep_pytest_cache_out_of_sources(config: pytest.Config, session: TokcheckSession) -> None:
@@ -212,9 +226,10 @@ class DriftReporter:
     """Gathers the findings that tests attach to their reports (which also travel from xdist
     workers), prints the drift report after the results, and writes --tokcheck-report."""
 
-    def __init__(self, config: pytest.Config, session: TokcheckSession) -> None:
+    def __init__(self, config: pytest.Config, session: TokcheckSession, suite_expected: bool) -> None:
         self.config = config
         self.session = session
+        self.suite_expected = suite_expected
         self.findings: list[Finding] = []
         self.outcomes: Counter[str] = Counter()
         self.ran_checks = False
@@ -233,7 +248,7 @@ class DriftReporter:
         return self.session.context()
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if not self.ran_checks and not self.session.has_pair:
+        if not self.ran_checks and not self.suite_expected:
             return
         from tokcheck.report import render_terminal
 
@@ -283,39 +298,34 @@ def _loaded(side: Side) -> Any:
 
 @pytest.fixture(scope="session")
 def base_tokenizer(pytestconfig: pytest.Config) -> Any:
-    """The base tokenizer, a transformers tokenizer loaded once per session (per xdist worker).
-
-    Set it with ``--base-tokenizer SPEC`` or the ``tokcheck_base_tokenizer`` ini key; tests that
-    use it are skipped when neither is set. Example::
-
+    """The base tokenizer (transformers), loaded once per session; set by --base-tokenizer SPEC
+    or the tokcheck_base_tokenizer ini key, else tests using it are skipped. Example:
         def test_prompt_starts_with_bos(base_tokenizer):
-            ids = base_tokenizer("Hello")["input_ids"]
-            assert ids[0] == base_tokenizer.bos_token_id
+            assert base_tokenizer("Hello")["input_ids"][0] == base_tokenizer.bos_token_id
+
+    Loaded from local files only, once per xdist worker.
     """
     return _loaded(_side_or_skip(pytestconfig, "base"))
 
 
 @pytest.fixture(scope="session")
 def tuned_tokenizer(pytestconfig: pytest.Config) -> Any:
-    """The tuned (fine-tuned) tokenizer, loaded once per session (per xdist worker).
-
-    Set it with ``--tuned SPEC`` or the ``tokcheck_tuned_tokenizer`` ini key; tests that use it are
-    skipped when neither is set. Example::
-
+    """The tuned (fine-tuned) tokenizer, loaded once per session; set by --tuned SPEC or the
+    tokcheck_tuned_tokenizer ini key, else tests using it are skipped. Example:
+        from tokcheck.assertions import assert_single_token
         def test_eot_is_one_token(tuned_tokenizer):
-            assert len(tuned_tokenizer.encode("<|eot_id|>", add_special_tokens=False)) == 1
+            assert_single_token(tuned_tokenizer, "<|eot_id|>")
+
+    Loaded from local files only, once per xdist worker.
     """
     return _loaded(_side_or_skip(pytestconfig, "tuned"))
 
 
 @pytest.fixture(scope="session")
 def tokenizer_pair(pytestconfig: pytest.Config) -> TokenizerPair:
-    """Base and tuned together, with where each came from; skipped unless both are configured.
-
-    Example, with tokcheck's assertion helpers::
-
+    """Base and tuned together (.base, .tuned, .base_source, .tuned_source); skipped unless both
+    are configured. Example, with tokcheck's assertion helpers:
         from tokcheck.assertions import assert_same_ids
-
         def test_system_prompt_unchanged(tokenizer_pair):
             assert_same_ids(tokenizer_pair, "You are a helpful assistant.")
     """
@@ -326,7 +336,11 @@ def tokenizer_pair(pytestconfig: pytest.Config) -> TokenizerPair:
 
 @pytest.fixture(scope="session")
 def tokcheck_session(pytestconfig: pytest.Config) -> TokcheckSession:
-    """The comparison tokcheck runs: sources, snapshots, static findings (``.static``)."""
+    """The comparison tokcheck runs: .base and .tuned (source, snapshot, tokenizer) and .static
+    (the static findings by check). Example:
+        def test_no_new_tokens(tokcheck_session):
+            assert not tokcheck_session.static["vocabulary"]
+    """
     session = _session(pytestconfig)
     if not session.has_pair:
         pytest.skip(f"tokcheck needs both {BASE_OPTION} and {TUNED_OPTION} (or their ini keys)")
@@ -336,9 +350,9 @@ def tokcheck_session(pytestconfig: pytest.Config) -> TokcheckSession:
 @pytest.fixture
 def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Verdict:
     """Records a check's findings in the drift report and fails the test on errors (and on
-    warnings with ``--tokcheck-strict``). For the built-in suite and for projects adding checks::
-
+    warnings with --tokcheck-strict), for projects adding their own checks. Example:
+        from tokcheck import Finding, Severity
         def test_my_check(tokcheck_verdict):
-            tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.ERROR, "what is wrong")])
+            tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.WARNING, "what differs")])
     """
     return Verdict(request.node, strict=_session(pytestconfig).settings.strict)

@@ -42,6 +42,9 @@ class TokenizerPair:
     base_source: TokenizerSource
     tuned_source: TokenizerSource
 
+    def __repr__(self) -> str:  # the tokenizers' own reprs run to pages in a traceback
+        return f"TokenizerPair(base={self.base_source.spec!r}, tuned={self.tuned_source.spec!r})"
+
 
 class Side:
     """One side (base or tuned): its source, snapshot and live tokenizer."""

@@ -160,6 +160,7 @@ def _vocab_size(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Findi
                 f"tuned has {len(beyond)} token ids at or past config.json vocab_size {after:,} ({names}): "
                 "the model has no embedding or output row for them",
                 where="config.json: vocab_size",
+                base=before,
                 tuned=after,
                 fix="restore the base tokenizer files, or resize_token_embeddings(len(tokenizer)) and train "
                 "the new rows",

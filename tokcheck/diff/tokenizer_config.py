@@ -150,7 +150,8 @@ def _key_change(key: str, before: dict[str, Any], after: dict[str, Any]) -> Find
                        base=before.get(key), tuned=after.get(key), fix=f"restore {key} from base's tokenizer_config.json")
     if key in BATCHING_KEYS:
         effect = {
-            "padding_side": "batched generation with right padding puts pad tokens between prompt and answer",
+            "padding_side": "pad tokens move to the other end of batched inputs (right padding in batched "
+            "generation puts them between prompt and answer)",
             "truncation_side": "long inputs lose their other end",
             "model_max_length": "inputs are truncated (or warned about) at another length; transformers "
             "versions before the one that saved it may refuse to load it",

@@ -1,0 +1,27 @@
+"""The README's commands are the ones CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    first_block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert first_block is not None
+    return [line for line in first_block.group(1).splitlines() if line and not line.startswith("#")]
+
+
+def test_readme_starts_with_the_main_job_and_the_test_command() -> None:
+    main_job, test_command = readme_commands()
+    assert "pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom" in main_job
+    assert "pip install" in main_job and "pip install" in test_command and "pytest" in test_command
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci_lines = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    _, test_command = readme_commands()
+    assert ci_lines[-1] == test_command
+    assert "set -euo pipefail" in ci_lines
