@@ -1,0 +1,154 @@
+"""Built zoo directories: building one into a fresh directory, and the per-user cache that makes a
+second use cost a load, safely shared by concurrent processes (pytest-xdist workers)."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib.metadata
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.zoo import packages, registry
+
+CACHE_ENV = "TOKCHECK_CACHE_DIR"
+_TEMP_SUFFIX = ".partial"
+
+
+def cache_root() -> Path:
+    """``$TOKCHECK_CACHE_DIR``, else ``${XDG_CACHE_HOME:-~/.cache}/tokcheck``."""
+    explicit = os.environ.get(CACHE_ENV)
+    if explicit:
+        return Path(explicit).expanduser()
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tokcheck"
+
+
+def _library_version(distribution: str) -> str:
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "absent"
+
+
+def cache_key(name: str) -> str:
+    """Hash of everything the built files depend on: each entry's version along the lineage, the
+    data package versions, and the transformers and tokenizers that serialize the result."""
+    parts: dict[str, object] = {
+        "transformers": _library_version("transformers"),
+        "tokenizers": _library_version("tokenizers"),
+        "lineage": [
+            {
+                "name": e.name,
+                "version": e.version,
+                "packages": {d: packages.version(d, name) for d in e.packages},
+            }
+            for e in registry.lineage(name)
+        ],
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _new_work_dir(parent: Path, stem: str) -> Path:
+    """An empty hidden sibling to build in. Made with os.mkdir (not mkdtemp, whose 0700 mode would
+    end up on the cache entry) so the entry gets the permissions the umask gives any directory."""
+    work = parent / f".{stem}.{os.getpid()}.{secrets.token_hex(4)}{_TEMP_SUFFIX}"
+    os.mkdir(work)
+    return work
+
+
+def _fill(name: str, dest: Path, base_dir: Path | None) -> None:
+    """Make zoo:name inside the existing empty ``dest``; a mutant starts from a copy of base_dir."""
+    entry = registry.entry(name)
+    if entry.base is not None:
+        assert base_dir is not None
+        shutil.copytree(base_dir, dest, dirs_exist_ok=True)
+    entry.make(dest)
+
+
+def build(name: str, dest: Path) -> Path:
+    """Build zoo:name from scratch into the new directory ``dest`` (absent or empty); the cache is
+    neither read nor written. The files appear there all at once, or not at all."""
+    entry = registry.entry(name)
+    dest = Path(dest)
+    if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
+        raise TokcheckUsageError(
+            f"cannot build zoo:{name} into {dest}: it exists and is not an empty directory"
+        )
+    for e in registry.lineage(name):  # fail on a missing data package before any work
+        for distribution in e.packages:
+            packages.version(distribution, name)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    work = _new_work_dir(dest.parent, dest.name)
+    try:
+        if entry.base is None:
+            _fill(name, work, None)
+        else:
+            base_work = _new_work_dir(dest.parent, f"{dest.name}.base")
+            try:
+                build(entry.base, base_work / "base")
+                _fill(name, work, base_work / "base")
+            finally:
+                shutil.rmtree(base_work, ignore_errors=True)
+        if dest.exists():
+            dest.rmdir()
+        os.rename(work, dest)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    return dest
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """Hold an exclusive advisory lock on lock_path; without fcntl (Windows), hold nothing and
+    rely on the atomic rename alone (work may then be duplicated, never half-visible)."""
+    try:
+        import fcntl
+    except ImportError:
+        yield
+        return
+    with open(lock_path, "a+b") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def path_for(name: str) -> Path:
+    """The cached directory of zoo:name, built on first use.
+
+    Only complete directories ever carry the final name: each is built in a temporary sibling and
+    renamed into place, under a per-entry file lock so that concurrent callers wait for one build
+    instead of repeating it."""
+    entry = registry.entry(name)
+    zoo_dir = cache_root() / "zoo"
+    target = zoo_dir / f"{name}-{cache_key(name)}"
+    if target.is_dir():
+        return target
+    base_dir = path_for(entry.base) if entry.base is not None else None
+    zoo_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(zoo_dir / f".{target.name}.lock"):
+        if target.is_dir():
+            return target
+        # Under the lock, any temporary directory for this target is a leftover of a killed build.
+        for stale in zoo_dir.glob(f".{target.name}.*{_TEMP_SUFFIX}"):
+            shutil.rmtree(stale, ignore_errors=True)
+        work = _new_work_dir(zoo_dir, target.name)
+        try:
+            _fill(name, work, base_dir)
+            os.rename(work, target)
+        except OSError:
+            shutil.rmtree(work, ignore_errors=True)
+            if not target.is_dir():  # lost a lock-free race (no fcntl): the winner's copy is as good
+                raise
+        except BaseException:
+            shutil.rmtree(work, ignore_errors=True)
+            raise
+    return target
