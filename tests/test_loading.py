@@ -64,7 +64,7 @@ def test_not_a_json_file(tmp_path: Path) -> None:
 
 def test_json_that_is_not_a_tokenizer(tmp_path: Path) -> None:
     (tmp_path / "tokenizer.json").write_text('{"hello": 1}')
-    with pytest.raises(TokcheckUsageError, match='tokenizer.json has no "model" object'):
+    with pytest.raises(TokcheckUsageError, match=r'tokenizer\.json has no "model" object'):
         take_snapshot(resolve(str(tmp_path)))
 
 

@@ -35,6 +35,10 @@ MARKERS = {
     "static": "tokcheck check that compares the saved tokenizer files of base and tuned",
 }
 
+# Feature parts of the plugin, each with its own options, markers and fixtures; pytest loads them
+# with this module. Their pytest_configure hooks run `trylast` so the session below exists.
+pytest_plugins: list[str] = []
+
 SESSION_KEY = pytest.StashKey[TokcheckSession]()
 REPORTER_NAME = "tokcheck-drift-reporter"
 SUITE_DIR = Path(__file__).parent / "suite"

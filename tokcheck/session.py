@@ -70,6 +70,8 @@ class TokcheckSession:
         self.settings = settings
         self.base = Side("base", settings.base, settings) if settings.base else None
         self.tuned = Side("tuned", settings.tuned, settings) if settings.tuned else None
+        # Settings other parts report in the header (e.g. the Hypothesis seed and profile).
+        self.report_settings: dict[str, str] = {}
 
     @property
     def has_pair(self) -> bool:
@@ -93,6 +95,6 @@ class TokcheckSession:
         base, tuned = self.pair()
         return static_findings(base.snapshot, tuned.snapshot)
 
-    def context(self, settings: dict[str, str] | None = None) -> ReportContext:
+    def context(self) -> ReportContext:
         sides = {side.name: side.source.describe() for side in (self.base, self.tuned) if side is not None}
-        return ReportContext(sides=sides, settings=settings or {}, strict=self.settings.strict)
+        return ReportContext(sides=sides, settings=dict(self.report_settings), strict=self.settings.strict)
