@@ -31,7 +31,7 @@ def test_drift_exits_1_and_writes_the_report(toy_dir: Path, tmp_path: Path, caps
 def test_strict_makes_warnings_fail(toy_dir: Path, tmp_path: Path) -> None:
     tuned = tmp_path / "tuned"
     shutil.copytree(toy_dir, tuned)
-    edit_json(tuned / "tokenizer_config.json", lambda c: c.__setitem__("truncation_side", "left"))
+    edit_json(tuned / "tokenizer_config.json", lambda c: c.__setitem__("model_max_length", 2048))
     assert main(["diff", str(toy_dir), str(tuned)]) == EXIT_CLEAN
     assert main(["diff", str(toy_dir), str(tuned), "--strict"]) == EXIT_DRIFT
 
@@ -43,3 +43,12 @@ def test_bad_input_exits_2_with_one_line(toy_dir: Path, tuned: str, capsys: pyte
     captured = capsys.readouterr()
     assert captured.err.count("\n") == 1 and captured.err.startswith("tokcheck: error: ")
     assert tree_digest(toy_dir) == before
+
+
+def test_accepted_drift_is_reported_and_does_not_fail(toy_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tuned = tmp_path / "tuned"
+    shutil.copytree(toy_dir, tuned)
+    edit_json(tuned / "tokenizer_config.json", lambda c: c.update(pad_token="<|eot_id|>", padding_side="left"))
+    assert main(["diff", str(toy_dir), str(tuned), "--accept", "roles.pad-is-eos"]) == EXIT_DRIFT
+    assert main(["diff", str(toy_dir), str(tuned), "--accept", "roles.pad-is-eos", "--accept", "config.*:padding_side"]) == EXIT_CLEAN
+    assert "(accepted, was error) tuned sets pad_token to the eos token" in capsys.readouterr().out

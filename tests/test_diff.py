@@ -146,17 +146,18 @@ class TestVocabulary:
 
 
 class TestSpecialRoles:
-    def test_eos_change_is_an_error_and_pad_eos_a_warning(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
+    def test_eos_change_and_pad_set_to_eos_are_errors(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(eos_token="<|end_of_text|>", pad_token="<|end_of_text|>"))
         findings = diff(toy_dir, tuned_copy)
         assert "'<|eot_id|>' in base but '<|end_of_text|>' in tuned" in only(findings, "roles.eos-changed").message
-        assert only(findings, "roles.pad-is-eos").severity is Severity.WARNING
+        pad = only(findings, "roles.pad-is-eos")
+        assert pad.severity is Severity.ERROR and "never to stop" in pad.message
 
     def test_role_naming_a_missing_token_is_an_error(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.__setitem__("unk_token", "<unk>"))
         assert "'<unk>' is not a token" in only(diff(toy_dir, tuned_copy), "roles.token-missing").message
 
-    def test_replaced_additional_special_tokens_list_is_a_warning(self, diff: Diff, toy_dir: Path, tmp_path: Path) -> None:
+    def test_replaced_additional_special_tokens_list(self, diff: Diff, toy_dir: Path, tmp_path: Path) -> None:
         base, tuned = tmp_path / "b", tmp_path / "t"
         shutil.copytree(toy_dir, base)
         shutil.copytree(toy_dir, tuned)
@@ -164,7 +165,8 @@ class TestSpecialRoles:
         edit_json(tuned / "tokenizer_config.json", lambda c: c.__setitem__("extra_special_tokens", ["<|reserved_special_token_1|>"]))
         findings = diff(base, tuned)
         assert "'<|reserved_special_token_0|>'" in only(findings, "roles.extra-removed").message
-        assert "'<|reserved_special_token_1|>'" in only(findings, "roles.extra-added").message
+        assert only(findings, "roles.extra-removed").severity is Severity.ERROR
+        assert only(findings, "roles.extra-added").severity is Severity.WARNING
 
     def test_bare_tokenizer_json_skips_roles_with_a_note(self, diff: Diff, toy_dir: Path) -> None:
         findings = diff(toy_dir, toy_dir / "tokenizer.json")
@@ -252,10 +254,11 @@ class TestTokenizerConfig:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.__setitem__("split_special_tokens", True))
         assert only(diff(toy_dir, tuned_copy), "config.split-special-tokens-changed").severity is Severity.ERROR
 
-    def test_padding_side_and_max_length_are_warnings(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
+    def test_padding_side_is_an_error_and_max_length_a_warning(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(padding_side="left", model_max_length=2048))
         findings = diff(toy_dir, tuned_copy)
-        assert codes(findings, Severity.WARNING) == {"config.padding-side-changed", "config.model-max-length-changed"}
+        assert codes(findings, Severity.ERROR) == {"config.padding-side-changed"}
+        assert codes(findings, Severity.WARNING) == {"config.model-max-length-changed"}
 
     def test_loader_keys_are_info(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(is_local=True, local_files_only=False))

@@ -98,12 +98,12 @@ class TestBuiltInSuite:
     def test_strict_fails_on_warnings(self, pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path) -> None:
         tuned = tmp_path / "padded"
         shutil.copytree(toy_dir, tuned)
-        edit_json(tuned / "tokenizer_config.json", lambda c: c.__setitem__("padding_side", "left"))
+        edit_json(tuned / "tokenizer_config.json", lambda c: c.__setitem__("model_max_length", 2048))
         args = [BASE_OPTION, str(toy_dir), TUNED_OPTION, str(tuned)]
         assert pytester.runpytest(*args).ret == 0
         strict = pytester.runpytest(*args, STRICT_OPTION)
         assert strict.ret == 1
-        strict.stdout.fnmatch_lines(["*?warning? padding_side is*"])
+        strict.stdout.fnmatch_lines(["*?warning? model_max_length is*"])
 
     def test_project_tests_are_not_collected_unless_named(self, pytester: pytest.Pytester, toy_dir: Path) -> None:
         pytester.makepyfile(test_project="def test_own():\n    pass\n")
@@ -332,3 +332,15 @@ def test_relative_flag_paths_are_relative_to_the_invocation_directory(
     shutil.copytree(toy_dir, pytester.path / "base")
     result = pytester.runpytest(BASE_OPTION, "base", TUNED_OPTION, "./base")
     result.assert_outcomes(passed=STATIC_TESTS)
+
+
+def test_accept_from_flag_and_ini(pytester: pytest.Pytester, toy_dir: Path, eom_tuned: Path) -> None:
+    from tokcheck.plugin import ACCEPT_INI, ACCEPT_OPTION
+
+    args = [BASE_OPTION, str(toy_dir), TUNED_OPTION, str(eom_tuned)]
+    pytester.makeini(f"[pytest]\n{ACCEPT_INI} =\n    model-config.ids-beyond-vocab-size\n")
+    partly = pytester.runpytest(*args)
+    partly.assert_outcomes(passed=STATIC_TESTS - 1, failed=1)
+    accepted = pytester.runpytest(*args, ACCEPT_OPTION, "vocab.added-beyond-base:'<|eom_id|>'")
+    accepted.assert_outcomes(passed=STATIC_TESTS)
+    accepted.stdout.fnmatch_lines(["*(accepted, was error) tuned adds special token '<|eom_id|>'*"])

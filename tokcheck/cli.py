@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--strict", action="store_true", help="warnings fail too")
     diff.add_argument("--trust-remote-code", action="store_true", help="allow tokenizers with custom code")
     diff.add_argument("--allow-download", action="store_true", help="download hub ids missing from the cache")
+    diff.add_argument("--accept", metavar="CODE[:TEXT]", action="append", default=[],
+                      help="accept intended drift matching CODE (wildcards) and TEXT; repeatable")
 
     zoo = commands.add_parser("zoo", help="real tokenizers rebuilt offline, and drift mutants of them")
     zoo_commands = zoo.add_subparsers(dest="zoo_command", required=True, metavar="ZOO_COMMAND")
@@ -39,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_diff(args: argparse.Namespace) -> int:
+    from tokcheck.accept import apply_accepted
     from tokcheck.report import render_file, render_terminal
     from tokcheck.session import Settings, SpecSetting, TokcheckSession
 
@@ -48,9 +51,10 @@ def run_diff(args: argparse.Namespace) -> int:
         trust_remote_code=args.trust_remote_code,
         allow_download=args.allow_download,
         strict=args.strict,
+        accept=tuple(args.accept),
     )
     session = TokcheckSession(settings)
-    findings = [finding for check in session.static.values() for finding in check]
+    findings = apply_accepted([finding for check in session.static.values() for finding in check], settings.accept)
     context = session.context()
     print(render_terminal(findings, context))
     if args.report:

@@ -27,9 +27,11 @@ STRICT_OPTION = "--tokcheck-strict"
 TRUST_REMOTE_CODE_OPTION = "--trust-remote-code"
 ALLOW_DOWNLOAD_OPTION = "--tokcheck-allow-download"
 NO_SUITE_OPTION = "--tokcheck-no-suite"
+ACCEPT_OPTION = "--tokcheck-accept"
 BASE_INI = "tokcheck_base_tokenizer"
 TUNED_INI = "tokcheck_tuned_tokenizer"
 STRICT_INI = "tokcheck_strict"
+ACCEPT_INI = "tokcheck_accept"
 
 MARKERS = {
     "static": "tokcheck check that compares the saved tokenizer files of base and tuned",
@@ -97,9 +99,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="do not collect tokcheck's built-in regression suite; only the fixtures are provided.",
     )
+    group.addoption(
+        ACCEPT_OPTION,
+        dest="tokcheck_accept",
+        metavar="CODE[:TEXT]",
+        action="append",
+        default=[],
+        help="accept intended drift: findings whose code matches (wildcards allowed) and whose message "
+        "contains TEXT are reported as accepted and do not fail. Repeatable.",
+    )
     parser.addini(BASE_INI, "base tokenizer spec (relative paths are relative to the ini file).", default=None)
     parser.addini(TUNED_INI, "tuned tokenizer spec (relative paths are relative to the ini file).", default=None)
     parser.addini(STRICT_INI, "warnings fail too (true/false).", type="bool", default=False)
+    parser.addini(ACCEPT_INI, "accepted drift, one CODE[:TEXT] pattern per line.", type="linelist", default=[])
 
 
 def _spec(config: pytest.Config, dest: str, ini: str) -> tuple[SpecSetting | None, bool]:
@@ -107,14 +119,27 @@ def _spec(config: pytest.Config, dest: str, ini: str) -> tuple[SpecSetting | Non
     flag = config.getoption(dest)
     if flag:
         return SpecSetting(str(flag), config.invocation_params.dir), True
-    value = config.getini(ini)
+    value, ini_dir = _ini(config, ini)
     if value:
-        ini_dir = config.inipath.parent if config.inipath else config.rootpath
         return SpecSetting(str(value).strip(), ini_dir), False
-    found = _config_pytest_missed(config)
-    if found is not None and found[1].get(ini):
-        return SpecSetting(str(found[1][ini]).strip(), found[0].parent), False
     return None, False
+
+
+def _ini(config: pytest.Config, name: str) -> tuple[Any, Path]:
+    """An ini value and the directory of the file it came from; read from the invocation
+    directory's config file when pytest missed it (see _config_pytest_missed)."""
+    value = config.getini(name)
+    if value:
+        return value, config.inipath.parent if config.inipath else config.rootpath
+    found = _config_pytest_missed(config)
+    if found is None or name not in found[1]:
+        return value, config.rootpath
+    raw = found[1][name]
+    if isinstance(value, list):  # linelist
+        raw = raw if isinstance(raw, list) else [line.strip() for line in str(raw).splitlines() if line.strip()]
+    elif isinstance(value, bool):
+        raw = raw if isinstance(raw, bool) else str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    return raw, found[0].parent
 
 
 def _config_pytest_missed(config: pytest.Config) -> tuple[Path, dict[str, Any]] | None:
@@ -135,7 +160,8 @@ def read_settings(config: pytest.Config) -> tuple[Settings, bool]:
         tuned=tuned,
         trust_remote_code=config.getoption("tokcheck_trust_remote_code"),
         allow_download=config.getoption("tokcheck_allow_download"),
-        strict=config.getoption("tokcheck_strict") or bool(config.getini(STRICT_INI)),
+        strict=config.getoption("tokcheck_strict") or bool(_ini(config, STRICT_INI)[0]),
+        accept=(*_ini(config, ACCEPT_INI)[0], *config.getoption("tokcheck_accept")),
     )
     return settings, base_flag or tuned_flag
 
@@ -359,4 +385,5 @@ def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config
         def test_my_check(tokcheck_verdict):
             tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.WARNING, "what differs")])
     """
-    return Verdict(request.node, strict=_session(pytestconfig).settings.strict)
+    settings = _session(pytestconfig).settings
+    return Verdict(request.node, strict=settings.strict, accept=settings.accept)

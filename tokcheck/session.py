@@ -31,6 +31,7 @@ class Settings:
     trust_remote_code: bool = False
     allow_download: bool = False
     strict: bool = False
+    accept: tuple[str, ...] = ()  # patterns of findings the user accepts (tokcheck.accept)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tokcheck.accept import apply_accepted
 from tokcheck.findings import Finding, failing, sorted_findings
 
 FINDINGS_PROPERTY = "tokcheck_findings"
@@ -27,12 +28,13 @@ def failure_message(findings: list[Finding]) -> str:
 
 
 class Verdict:
-    def __init__(self, node: Any, *, strict: bool) -> None:
+    def __init__(self, node: Any, *, strict: bool, accept: tuple[str, ...] = ()) -> None:
         self.node = node
         self.strict = strict
+        self.accept = accept
 
     def record(self, findings: Iterable[Finding]) -> list[Finding]:
-        recorded = list(findings)
+        recorded = apply_accepted(findings, self.accept)
         self.node.user_properties.append((FINDINGS_PROPERTY, [finding.to_dict() for finding in recorded]))
         return recorded
 

@@ -71,13 +71,12 @@ def _id_changes(name: str, before: dict[str, Any], after: dict[str, Any]) -> lis
     for key in _ID_KEYS:
         if before.get(key) == after.get(key) or (key not in before and key not in after):
             continue
-        pad = key == "pad_token_id"
         nulled = before.get(key) is not None and after.get(key) is None
         findings.append(
             Finding(
                 CHECK,
                 f"model-config.{key.replace('_', '-')}-changed",
-                Severity.WARNING if pad else Severity.ERROR,
+                Severity.ERROR,
                 f"{name} {key} is {compact(before.get(key))} in base but {compact(after.get(key))} in tuned"
                 + ("; a Trainer that aligns special tokens writes null when the tokenizer has no such token" if nulled else ""),
                 where=f"{name}: {key}",

@@ -70,7 +70,7 @@ def _role_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot, role: str) -
             return Finding(
                 ROLES_CHECK,
                 "roles.pad-is-eos",
-                Severity.WARNING,
+                Severity.ERROR,
                 f"tuned sets pad_token to the eos token {q(after)} ({_base_pad(before)}); collators that mask "
                 "padding in the labels then mask every eos too, and the model learns never to stop",
                 where=where,
@@ -82,8 +82,9 @@ def _role_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot, role: str) -
         return Finding(
             ROLES_CHECK,
             "roles.pad-changed",
-            Severity.WARNING,
-            f"pad_token is {q(before)} in base but {q(after)} in tuned",
+            Severity.ERROR,
+            f"pad_token is {q(before)} in base but {q(after)} in tuned; padded positions and the labels "
+            "collators mask now use another token",
             where=where,
             base=before,
             tuned=after,
@@ -139,7 +140,7 @@ def _extra_list_changes(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> li
                 Finding(
                     ROLES_CHECK,
                     "roles.extra-removed",
-                    Severity.WARNING,
+                    Severity.ERROR,
                     f"tuned no longer lists {q(content)} as an additional special token; tools that build "
                     "stop or skip lists from that list lose it",
                     where=where,

@@ -29,8 +29,10 @@ ENCODING_KEYS = (
 )
 # Keys that change decoded text only.
 DECODING_KEYS = ("clean_up_tokenization_spaces", "spaces_between_special_tokens")
-# Keys that change batching and lengths.
-BATCHING_KEYS = ("padding_side", "truncation_side", "model_max_length", "model_input_names")
+# Keys that change which end of a batch gets padding or truncation: the ids a model sees change.
+SIDE_KEYS = ("padding_side", "truncation_side")
+# Keys that change lengths and inputs.
+BATCHING_KEYS = ("model_max_length", "model_input_names")
 # Loader arguments and bookkeeping that transformers writes back; never tokenization.
 LOADER_KEYS = (
     "is_local",
@@ -148,11 +150,19 @@ def _key_change(key: str, before: dict[str, Any], after: dict[str, Any]) -> Find
     if key in DECODING_KEYS:
         return Finding(CHECK, code, Severity.WARNING, message + "; ids decode to different text", where=where,
                        base=before.get(key), tuned=after.get(key), fix=f"restore {key} from base's tokenizer_config.json")
+    if key in SIDE_KEYS:
+        effect = (
+            "pad tokens move to the other end of batched inputs (right padding in batched generation puts "
+            "them between prompt and answer)"
+            if key == "padding_side"
+            else "long inputs lose their other end"
+        )
+        return Finding(CHECK, code, Severity.ERROR, f"{message}; {effect}", where=where,
+                       base=before.get(key), tuned=after.get(key),
+                       fix=f"restore {key} from base's tokenizer_config.json (loaders such as LLaMA-Factory "
+                       "save their own arguments back)")
     if key in BATCHING_KEYS:
         effect = {
-            "padding_side": "pad tokens move to the other end of batched inputs (right padding in batched "
-            "generation puts them between prompt and answer)",
-            "truncation_side": "long inputs lose their other end",
             "model_max_length": "inputs are truncated (or warned about) at another length; transformers "
             "versions before the one that saved it may refuse to load it",
             "model_input_names": "the model receives other inputs",
