@@ -205,9 +205,7 @@ def check_remote_code(source: TokenizerSource, tokenizer_config: dict[str, Any],
 
 def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) -> Any:
     """A live transformers tokenizer for a source, loaded from local files only."""
-    import transformers
-
-    _quiet_transformers()
+    transformers = import_transformers()
     try:
         if source.bare_file is not None:
             return transformers.PreTrainedTokenizerFast(tokenizer_file=str(source.bare_file))
@@ -221,8 +219,12 @@ def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) 
         ) from error
 
 
-def _quiet_transformers() -> None:
-    """transformers logs advice meant for library authors on every load; tokcheck reports instead."""
+def import_transformers() -> Any:
+    """transformers, imported quietly: without torch it prints advice on import, and it logs hints
+    meant for library authors on every load; tokcheck reports what matters itself."""
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    import transformers
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    return transformers
