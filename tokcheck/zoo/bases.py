@@ -35,7 +35,7 @@ ENTRIES: list[ZooEntry] = [
         name="mistral-v3",
         description="mistralai/Mistral-7B-Instruct-v0.3 tokenizer + configs (SentencePiece BPE, 32,768 ids)",
         make=build_mistral_v3,
-        version="1",
+        version="2",
         packages=("mistral-common", "sentencepiece"),
     ),
     ZooEntry(

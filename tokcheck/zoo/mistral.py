@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, pre_tokenizers, processors
 
 from tokcheck.zoo import packages
 from tokcheck.zoo.bytelevel import byte_level_decoder, merges_all_splits, token_string
-from tokcheck.zoo.saving import chat_template, save_tokenizer, transformers_major, write_model_configs
+from tokcheck.zoo.saving import chat_template, save_tokenizer, write_model_configs
 
 PACKAGE = "mistral-common"
 # Mistral-7B-v0.3's tokenizer.model: mistral-common keeps it as the "v2" file (ids 10..770 are
@@ -176,19 +177,19 @@ GENERATION_NEMO = {
 
 
 def build_mistral_v3(dest: Path) -> None:
-    tokenizer = spm_tokenizer(packages.data_file(PACKAGE, SPM_FILE, "mistral-v3"))
-    # The repo names LlamaTokenizer. transformers 4's LlamaTokenizerFast loads tokenizer.json as
-    # written; 5's LlamaTokenizer rebuilds the pipeline on load and drops the "▁" of a leading
-    # space, so under 5 the directory names the generic class, which loads the file verbatim.
-    class_name = "LlamaTokenizerFast" if transformers_major() < 5 else "PreTrainedTokenizerFast"
-    llama_only = (
-        {"legacy": False, "add_bos_token": True, "add_eos_token": False} if transformers_major() < 5 else {}
-    )
+    model_file = packages.data_file(PACKAGE, SPM_FILE, "mistral-v3")
+    # tokenizer_config.json values of the official repo (LlamaTokenizer, legacy=false). With
+    # legacy=false both majors' LlamaTokenizer keep the Metaspace pipeline of tokenizer.json (5.x
+    # rebuilds the same one on load: equal ids on the whole corpus, checked in tests/zoo).
     save_tokenizer(
-        tokenizer,
+        spm_tokenizer(model_file),
         dest,
-        class_name=class_name,
+        class_name="LlamaTokenizerFast",
         template=chat_template("mistral_v0_3_instruct.jinja"),
+        vocab_file=str(model_file),
+        legacy=False,
+        add_bos_token=True,
+        add_eos_token=False,
         bos_token=BOS,
         eos_token=EOS,
         unk_token=UNK,
@@ -196,8 +197,11 @@ def build_mistral_v3(dest: Path) -> None:
         clean_up_tokenization_spaces=False,
         model_max_length=VERY_LARGE_INTEGER,
         spaces_between_special_tokens=False,
-        **llama_only,
+        use_default_system_prompt=False,
     )
+    # The repo ships the SentencePiece model too; transformers 4 copies it, 5 does not.
+    if not (dest / "tokenizer.model").exists():
+        shutil.copyfile(model_file, dest / "tokenizer.model")
     write_model_configs(dest, CONFIG_V3, GENERATION_V3)
 
 
