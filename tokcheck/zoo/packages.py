@@ -38,10 +38,15 @@ PACKAGES: dict[str, DataPackage] = {
 }
 
 
+def _install_hint(distribution: str) -> str:
+    package = PACKAGES.get(distribution)
+    return package.install if package else f"pip install {distribution}"
+
+
 def _missing(distribution: str, zoo_name: str) -> TokcheckUsageError:
-    package = PACKAGES[distribution]
     return TokcheckUsageError(
-        f"zoo:{zoo_name} needs the Python package {distribution}, which is not installed; run: {package.install}"
+        f"zoo:{zoo_name} needs the Python package {distribution}, which is not installed; "
+        f"run: {_install_hint(distribution)}"
     )
 
 
@@ -55,13 +60,14 @@ def version(distribution: str, zoo_name: str) -> str:
 
 def data_file(distribution: str, relative: str, zoo_name: str) -> Path:
     """A file shipped inside an installed data package."""
-    spec = importlib.util.find_spec(PACKAGES[distribution].module)
+    module = PACKAGES[distribution].module if distribution in PACKAGES else distribution.replace("-", "_")
+    spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise _missing(distribution, zoo_name)
     path = Path(next(iter(spec.submodule_search_locations))) / relative
     if not path.is_file():
         raise TokcheckUsageError(
             f"zoo:{zoo_name}: {distribution} {version(distribution, zoo_name)} has no {relative}; "
-            f"run: {PACKAGES[distribution].install}"
+            f"run: {_install_hint(distribution)}"
         )
     return path
