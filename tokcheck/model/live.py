@@ -1,0 +1,144 @@
+"""The tuned model run with torch, for the `gpu` tests (the same code runs on CPU by hand): load it
+in bf16 from local files, feed a transcript holding every special token the chat template uses and
+every added token, and report what the loaded modules say about rows and tying -> Findings."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+from tokcheck.findings import Finding, Severity
+from tokcheck.model.inspect import ModelPair, tokenizer_facts
+from tokcheck.model.weights import generates_text, input_embedding, tie_flag
+from tokcheck.snapshot import TokenizerSnapshot
+
+CHECK_GPU = "model_gpu"
+CHUNK = 1024  # positions per forward pass
+MESSAGES = [
+    {"role": "system", "content": "You are a helpful assistant."},
+    {"role": "user", "content": "What is 2 + 2?"},
+    {"role": "assistant", "content": "2 + 2 = 4."},
+    {"role": "user", "content": "And 3 + 3?"},
+]
+
+
+def torch_missing() -> str | None:
+    return "torch is not installed" if importlib.util.find_spec("torch") is None else None
+
+
+def cuda_missing() -> str | None:
+    import torch
+
+    if torch.cuda.is_available():
+        return None
+    build = f"torch {torch.__version__}" + ("" if torch.version.cuda else ", a build without CUDA")
+    return f"CUDA is not available ({build})"
+
+
+def load_model(models: ModelPair, *, device: str, dtype: str = "bfloat16", trust_remote_code: bool = False) -> Any:
+    """The tuned model (or adapter over its base) on `device`, from local files only, in eval mode."""
+    import torch
+    import transformers
+
+    major, minor = (int(part) for part in transformers.__version__.split(".")[:2])
+    dtype_key = "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
+    kwargs: dict[str, Any] = {"local_files_only": True, "trust_remote_code": trust_remote_code,
+                              dtype_key: getattr(torch, dtype)}
+    tuned = models.tuned
+    if tuned.is_adapter:
+        from peft import PeftModel
+
+        base = models.adapter_base
+        if base is None:
+            raise LookupError(models.unavailable() or f"{tuned.spec}: the adapter's base model is not found")
+        model = transformers.AutoModelForCausalLM.from_pretrained(str(base.directory), **kwargs)
+        carried = input_embedding(tuned.tensors)
+        if carried is not None and carried.rows != model.get_input_embeddings().num_embeddings:
+            model.resize_token_embeddings(carried.rows)  # as the trainer did before saving the adapter
+        model = PeftModel.from_pretrained(model, str(tuned.directory), **{dtype_key: getattr(torch, dtype)})
+    else:
+        auto = transformers.AutoModelForCausalLM if generates_text(tuned.config) is not False else transformers.AutoModel
+        model = auto.from_pretrained(str(tuned.directory), **kwargs)
+    return model.to(device).eval()
+
+
+def transcript_ids(tokenizer: Any, tuned: TokenizerSnapshot) -> list[int]:
+    """A rendered chat (or plain text when there is no template), then every token the template
+    names, every added token and every stop id, each once."""
+    from tokcheck.assertions import render_chat
+
+    if getattr(tokenizer, "chat_template", None):
+        ids = list(render_chat(tokenizer, MESSAGES, tokenize=True, add_generation_prompt=True))
+    else:
+        ids = list(tokenizer.encode("What is 2 + 2? 2 + 2 = 4.", add_special_tokens=True))
+    extra = [*tokenizer_facts(tuned).watched, *sorted(tuned.added_tokens)]
+    return ids + [token_id for token_id in dict.fromkeys(extra) if token_id not in ids]
+
+
+@dataclass(frozen=True)
+class LiveModel:
+    """What the loaded modules say: row counts, tying, and the logits over a transcript."""
+
+    input_rows: int
+    output_rows: int | None
+    tied_in_config: bool | None
+    shares_storage: bool | None  # output and input weights are one tensor (None: no output layer)
+    bad_positions: tuple[int, ...]  # positions whose logits (or hidden states) are not all finite
+    ids: tuple[int, ...]
+
+
+def inspect_live(model: Any, ids: list[int], config: dict[str, Any]) -> LiveModel:
+    import torch
+
+    inner = model.get_base_model() if hasattr(model, "get_base_model") else model
+    embedding = inner.get_input_embeddings()
+    output = inner.get_output_embeddings() if hasattr(inner, "get_output_embeddings") else None
+    device = embedding.weight.device
+    bad: list[int] = []
+    limit = min(CHUNK, int(getattr(inner.config, "max_position_embeddings", CHUNK) or CHUNK))
+    with torch.no_grad():
+        for start in range(0, len(ids), limit):
+            chunk = torch.tensor([ids[start : start + limit]], device=device)
+            result = model(input_ids=chunk)
+            values = getattr(result, "logits", None)
+            if values is None:
+                values = result.last_hidden_state
+            finite = torch.isfinite(values.float()).all(dim=-1)[0]
+            bad += [start + int(position) for position in torch.nonzero(~finite).flatten().tolist()]
+    return LiveModel(
+        input_rows=int(embedding.num_embeddings),
+        output_rows=int(output.weight.shape[0]) if output is not None else None,
+        tied_in_config=tie_flag(config),
+        shares_storage=(output.weight.data_ptr() == embedding.weight.data_ptr()) if output is not None else None,
+        bad_positions=tuple(bad),
+        ids=tuple(ids),
+    )
+
+
+def live_findings(live: LiveModel, tokenizer_length: int, id_to_token: dict[int, str], label: str) -> dict[str, list[Finding]]:
+    """Findings by test: "rows", "logits", "tying"."""
+    rows = []
+    for role, count in (("input embedding", live.input_rows), ("output layer", live.output_rows)):
+        if count is not None and count < tokenizer_length:
+            rows.append(Finding(CHECK_GPU, "gpu.rows-below-tokenizer", Severity.ERROR,
+                                f"loaded {role} of {label} has {count} rows but the tuned tokenizer has {tokenizer_length} ids",
+                                base=count, tuned=tokenizer_length))
+    logits = []
+    if live.bad_positions:
+        shown = ", ".join(f"{position} ({live.ids[position]} {id_to_token.get(live.ids[position], '?')!r})"
+                          for position in live.bad_positions[:8])
+        logits.append(Finding(CHECK_GPU, "gpu.logits-not-finite", Severity.ERROR,
+                              f"{label} gives NaN or infinite outputs at {len(live.bad_positions)} of {len(live.ids)} "
+                              f"transcript positions, first at position {shown}",
+                              fix="check the rows of these tokens (model_trained_rows) and the dtype the model was saved in"))
+    tying = []
+    if live.tied_in_config is True and live.shares_storage is False:
+        tying.append(Finding(CHECK_GPU, "gpu.not-tied", Severity.ERROR,
+                             f"config ties the word embeddings but the loaded output layer of {label} is a separate tensor",
+                             fix="check tie_word_embeddings and the saved lm_head"))
+    return {"rows": rows, "logits": logits, "tying": tying}
+
+
+def peft_missing() -> bool:
+    return importlib.util.find_spec("peft") is None
