@@ -9,9 +9,10 @@ from typing import Any
 
 import pytest
 
+from tests.zoo import summary
 from tokcheck import corpus, zoo
 
-FIDELITY_PROPERTY = "zoo-fidelity"
+FIDELITY_PROPERTY = summary.FIDELITY_PROPERTY
 
 
 @dataclass
@@ -87,14 +88,7 @@ def report(record_property: Callable[[str, object], None]) -> Callable[..., None
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    lines = [
-        value
-        for status in ("passed", "failed")
-        for test_report in terminalreporter.stats.get(status, [])
-        for key, value in getattr(test_report, "user_properties", [])
-        if key == FIDELITY_PROPERTY and getattr(test_report, "when", "call") == "call"
-    ]
-    if lines:
-        terminalreporter.section("zoo fidelity (strings compared, mismatches)")
-        for line in sorted(lines):
-            terminalreporter.write_line(line)
+    # When tests/conftest.py lists tests.zoo.summary in pytest_plugins (needed for the summary to
+    # reach the xdist controller in a whole-suite run), that plugin prints it; don't print twice.
+    if not terminalreporter.config.pluginmanager.has_plugin(summary.__name__):
+        summary.pytest_terminal_summary(terminalreporter)
