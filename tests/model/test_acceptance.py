@@ -177,8 +177,7 @@ def test_config_vocab_size_must_match_the_rows(checkpoints: Checkpoints, inspect
 def test_multimodal_text_config(checkpoints: Checkpoints, inspect: Inspect, tmp_path: Path) -> None:
     directory = builders.copy_tokenizer(checkpoints.eom, tmp_path / "vlm")
     tensors = builders.resize(checkpoints.trained, V + 1, init="mean")
-    renamed = {"language_model." + name if name.startswith("model.") else "language_model." + name: value
-               for name, value in tensors.items()}
+    renamed = {"language_model." + name: value for name, value in tensors.items()}  # the v4 Llava layout
     builders.save_safetensors(directory, renamed)
     (directory / "config.json").write_text(json.dumps({
         "architectures": ["LlavaForConditionalGeneration"], "vocab_size": V,
@@ -267,11 +266,11 @@ def test_minilm_real_rows_pass_and_a_new_token_has_no_row(minilm: Path, inspect:
 
 def test_minilm_special_rows_are_within_the_trained_range(minilm: Path) -> None:
     # Real trained rows must not be flagged: [PAD] [UNK] [CLS] [SEP] [MASK] against 1024 sampled rows.
+    from tokcheck.loading import resolve
     from tokcheck.model import checks
     from tokcheck.model.inspect import tokenizer_facts
     from tokcheck.model.rows import spread
     from tokcheck.model.weights import open_model
-    from tokcheck.loading import resolve
     from tokcheck.snapshot import take_snapshot
 
     snapshot = take_snapshot(resolve(str(minilm)))

@@ -27,7 +27,7 @@ def test_minilm_rows_match_library_slices(minilm: Path) -> None:
 
 @pytest.mark.parametrize("dtype", [np.float16, np.float32])
 def test_f16_and_f32_rows_equal_the_saved_arrays(tmp_path: Path, dtype: type) -> None:
-    tensors = {"model.embed_tokens.weight": (np.random.default_rng(3).standard_normal((50, 16))).astype(dtype)}
+    tensors: builders.Tensors = {"model.embed_tokens.weight": (np.random.default_rng(3).standard_normal((50, 16))).astype(dtype)}
     builders.save_safetensors(tmp_path, tensors)
     (tmp_path / "config.json").write_text("{}")
     tensor = open_model(str(tmp_path)).tensors["model.embed_tokens.weight"]

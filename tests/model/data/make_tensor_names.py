@@ -34,7 +34,7 @@ def text_llama(**extra: Any) -> dict[str, Any]:
 
 
 def models() -> dict[str, Any]:
-    vision = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
+    vision: dict[str, Any] = dict(hidden_size=16, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
                   image_size=28, patch_size=14, projection_dim=16)
     return {
         "llama-untied": lambda: transformers.LlamaForCausalLM(small("LlamaConfig", **text_llama(tie_word_embeddings=False))),
@@ -64,7 +64,7 @@ def record(directory: Path, model: Any) -> dict[str, Any]:
     tensors: dict[str, Any] = {}
     for path in sorted(directory.glob("*.safetensors")):
         with safe_open(str(path), "np") as handle:
-            for name in handle.keys():
+            for name in handle.keys():  # noqa: SIM118 - safe_open is not iterable
                 sliced = handle.get_slice(name)
                 tensors[name] = {"dtype": sliced.get_dtype(), "shape": sliced.get_shape()}
     config = json.loads((directory / "config.json").read_text()) if (directory / "config.json").is_file() else {}
