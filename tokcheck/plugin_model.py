@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.inifile import find_config
 from tokcheck.plugin import SESSION_KEY, SUITE_DIR
 
 if TYPE_CHECKING:
@@ -64,6 +65,10 @@ def _setting(config: pytest.Config, dest: str, ini: str) -> tuple[str, Path] | N
     value = config.getini(ini)
     if value:
         return str(value).strip(), config.inipath.parent if config.inipath else config.rootpath
+    # pytest may have taken its config file from a path among the option values (see inifile).
+    found = find_config(config.invocation_params.dir)
+    if found is not None and found[0] != config.inipath and found[1].get(ini):
+        return str(found[1][ini]).strip(), found[0].parent
     return None
 
 
