@@ -33,6 +33,8 @@ EXPECTED = {
     "t5": ("shared.weight", None, True),
     "llava": ("language_model.model.embed_tokens.weight", "language_model.lm_head.weight", False),
     "peft-modules-to-save": ("base_model.model.model.embed_tokens.weight", "base_model.model.lm_head.weight", False),
+    "peft-modules-to-save-loaded": ("base_model.model.model.embed_tokens.modules_to_save.weight",
+                                    "base_model.model.lm_head.modules_to_save.weight", False),
     "peft-lora-embedding-saved": ("base_model.model.model.embed_tokens.base_layer.weight", None, None),
     "peft-lora-only": (None, None, None),
 }

@@ -52,7 +52,7 @@ def load_model(models: ModelPair, *, device: str, dtype: str = "bfloat16", trust
         base = models.adapter_base
         if base is None:
             raise LookupError(models.unavailable() or f"{tuned.spec}: the adapter's base model is not found")
-        model = transformers.AutoModelForCausalLM.from_pretrained(str(base.directory), **kwargs)
+        model: Any = transformers.AutoModelForCausalLM.from_pretrained(str(base.directory), **kwargs)
         carried = input_embedding(tuned.tensors)
         if carried is not None and carried.rows != model.get_input_embeddings().num_embeddings:
             model.resize_token_embeddings(carried.rows)  # as the trainer did before saving the adapter
@@ -85,7 +85,8 @@ class LiveModel:
     tied_in_config: bool | None
     shares_storage: bool | None  # output and input weights are one tensor (None: no output layer)
     bad_positions: tuple[int, ...]  # positions whose logits (or hidden states) are not all finite
-    ids: tuple[int, ...]
+    ids: tuple[int, ...]  # the transcript fed: ids without an input row are left out (rows finding)
+    bad_rows: tuple[int, ...] = ()  # transcript ids whose input rows are not all finite
 
 
 def inspect_live(model: Any, ids: list[int], config: dict[str, Any]) -> LiveModel:
@@ -95,7 +96,14 @@ def inspect_live(model: Any, ids: list[int], config: dict[str, Any]) -> LiveMode
     embedding = inner.get_input_embeddings()
     output = inner.get_output_embeddings() if hasattr(inner, "get_output_embeddings") else None
     device = embedding.weight.device
+    # An id past the matrix is an IndexError on CPU and a device-side assert that poisons the
+    # CUDA context on a GPU; the rows finding reports those ids, the rest still run.
+    ids = [token_id for token_id in ids if token_id < embedding.num_embeddings]
     bad: list[int] = []
+    with torch.no_grad():
+        unique = sorted(set(ids))
+        finite_rows = torch.isfinite(embedding.weight[torch.tensor(unique, device=device)].float()).all(dim=-1)
+    bad_rows = tuple(token_id for token_id, finite in zip(unique, finite_rows.tolist()) if not finite)
     limit = min(CHUNK, int(getattr(inner.config, "max_position_embeddings", CHUNK) or CHUNK))
     with torch.no_grad():
         for start in range(0, len(ids), limit):
@@ -113,6 +121,7 @@ def inspect_live(model: Any, ids: list[int], config: dict[str, Any]) -> LiveMode
         shares_storage=(output.weight.data_ptr() == embedding.weight.data_ptr()) if output is not None else None,
         bad_positions=tuple(bad),
         ids=tuple(ids),
+        bad_rows=bad_rows,
     )
 
 
@@ -128,9 +137,12 @@ def live_findings(live: LiveModel, tokenizer_length: int, id_to_token: dict[int,
     if live.bad_positions:
         shown = ", ".join(f"{position} ({live.ids[position]} {id_to_token.get(live.ids[position], '?')!r})"
                           for position in live.bad_positions[:8])
+        # One NaN row spreads to every position through attention, so name the rows too.
+        rows_named = ", ".join(f"{token_id} {id_to_token.get(token_id, '?')!r}" for token_id in live.bad_rows[:8])
         logits.append(Finding(CHECK_GPU, "gpu.logits-not-finite", Severity.ERROR,
                               f"{label} gives NaN or infinite outputs at {len(live.bad_positions)} of {len(live.ids)} "
-                              f"transcript positions, first at position {shown}",
+                              f"transcript positions, first at position {shown}"
+                              + (f"; input rows not finite: {rows_named}" if rows_named else ""),
                               fix="check the rows of these tokens (model_trained_rows) and the dtype the model was saved in"))
     tying = []
     if live.tied_in_config is True and live.shares_storage is False:

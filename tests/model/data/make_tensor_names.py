@@ -78,20 +78,30 @@ def record(directory: Path, model: Any) -> dict[str, Any]:
 def adapters(root: Path) -> dict[str, Any]:
     from peft import LoraConfig, get_peft_model
 
-    config = small("LlamaConfig", **text_llama(tie_word_embeddings=False))
+    def config() -> Any:  # a fresh one each time: resize_token_embeddings changes the config in place
+        return small("LlamaConfig", **text_llama(tie_word_embeddings=False))
+
     found = {}
-    model = transformers.LlamaForCausalLM(config)
+    model = transformers.LlamaForCausalLM(config())
     model.resize_token_embeddings(VOCAB + 1, mean_resizing=False)
     peft_model = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"],
                                                   modules_to_save=["embed_tokens", "lm_head"], task_type="CAUSAL_LM"))
     peft_model.save_pretrained(str(root / "modules-to-save"))
     found["peft-modules-to-save"] = record(root / "modules-to-save", None)
-    model = transformers.LlamaForCausalLM(config)
+    model = transformers.LlamaForCausalLM(config())
     model.resize_token_embeddings(VOCAB + 1, mean_resizing=False)
     peft_model = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj", "embed_tokens"], task_type="CAUSAL_LM"))
     peft_model.save_pretrained(str(root / "embedding-layers"), save_embedding_layers=True)
     found["peft-lora-embedding-saved"] = record(root / "embedding-layers", None)
-    model = transformers.LlamaForCausalLM(config)
+    # Loaded from a directory and resized, PEFT also saves the wrapper's copies (save_embedding_layers="auto").
+    transformers.LlamaForCausalLM(config()).save_pretrained(str(root / "saved-base"))
+    model = transformers.AutoModelForCausalLM.from_pretrained(str(root / "saved-base"))
+    model.resize_token_embeddings(VOCAB + 1, mean_resizing=False)
+    peft_model = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"],
+                                                  modules_to_save=["embed_tokens", "lm_head"], task_type="CAUSAL_LM"))
+    peft_model.save_pretrained(str(root / "modules-to-save-loaded"))
+    found["peft-modules-to-save-loaded"] = record(root / "modules-to-save-loaded", None)
+    model = transformers.LlamaForCausalLM(config())
     peft_model = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"], task_type="CAUSAL_LM"))
     peft_model.save_pretrained(str(root / "lora-only"))
     found["peft-lora-only"] = record(root / "lora-only", None)
