@@ -1,0 +1,518 @@
+"""Exhaustive sweeps (no Hypothesis): llama.cpp-style batch generators, a batch codec per tokenizer
+(the Rust ``encode_batch``/``decode_batch`` where they give what transformers gives, else the
+transformers loop), and whole-array comparison of base and tuned that ends in counterexamples."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import random
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from tokcheck.counterexamples import Counterexample, escaped
+
+if TYPE_CHECKING:
+    from tokcheck.properties import Comparison
+
+# Whitespace put around tokens by llama.cpp's generator_added_lr_strip.
+TOKEN_WHITESPACE = ("", " ", "  ", "\n", "\r\n", "\n\n", "\t", "\t\t")
+PAIR_WHITESPACE = ("", " ", "  ")
+_UNASSIGNED = frozenset({"Cn", "Cs", "Co"})  # unassigned, surrogates, private use
+_SHOWN_OTHERS = 3  # failing inputs listed after the smallest one
+_SHRINK_ABOVE = 12  # characters: a longer smallest failing input is shrunk before it is reported
+
+
+@lru_cache(maxsize=1)
+def assigned_code_points() -> tuple[int, ...]:
+    """Every code point whose category is not Cn/Cs/Co (in this Python's Unicode version)."""
+    category = unicodedata.category
+    return tuple(cp for cp in range(0x110000) if category(chr(cp)) not in _UNASSIGNED)
+
+
+# --- batch codec ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _plain(backend: Any) -> Iterator[None]:
+    """The backend without the truncation or padding that transformers leaves enabled on it after a
+    call such as ``tok(texts, truncation=True, max_length=3)`` (it resets them only on its next
+    call); restored afterwards."""
+    truncation, padding = backend.truncation, backend.padding
+    if truncation is not None:
+        backend.no_truncation()
+    if padding is not None:
+        backend.no_padding()
+    try:
+        yield
+    finally:
+        if truncation is not None:
+            backend.enable_truncation(**truncation)
+        if padding is not None:
+            backend.enable_padding(**padding)
+
+
+class BatchCodec:
+    """Batch encode/decode of one live tokenizer that give exactly what its own ``encode`` and
+    ``decode`` give. Uses the underlying ``tokenizers.Tokenizer`` (``backend_tokenizer``) when that
+    agrees with the transformers tokenizer on probe inputs, with transformers' decode clean-up
+    applied on top where transformers applies it; otherwise loops over the transformers tokenizer."""
+
+    def __init__(self, tokenizer: Any, probe_texts: Sequence[str] = ()) -> None:
+        self.tokenizer = tokenizer
+        backend = getattr(tokenizer, "backend_tokenizer", None)
+        self.backend = backend if backend is not None and hasattr(backend, "encode_batch") else None
+        self.size = len(tokenizer)
+        self.fast_encode = False
+        self._cleanup: Callable[[str], str] | None = None
+        self.fast_decode = False
+        if self.backend is not None:
+            self._encode_batch = getattr(self.backend, "encode_batch_fast", self.backend.encode_batch)
+            self.fast_encode = self._encode_agrees(probe_texts)
+            self.fast_decode = self._choose_decode(self._probe_ids(probe_texts))
+
+    def describe(self) -> str:
+        encode = "tokenizers encode_batch" if self.fast_encode else "transformers encode loop"
+        decode = "tokenizers decode_batch" if self.fast_decode else "transformers decode loop"
+        return f"{encode}, {decode}"
+
+    def encode(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
+        if self.fast_encode:
+            with _plain(self.backend):
+                return [encoding.ids for encoding in self._encode_batch(list(texts), add_special_tokens=add_special_tokens)]
+        return [list(self.tokenizer.encode(text, add_special_tokens=add_special_tokens)) for text in texts]
+
+    def decode(self, id_lists: Sequence[Sequence[int]], *, skip_special_tokens: bool = False) -> list[str]:
+        if self.fast_decode:
+            assert self.backend is not None
+            texts = self.backend.decode_batch([list(ids) for ids in id_lists], skip_special_tokens=skip_special_tokens)
+            return [self._cleanup(text) for text in texts] if self._cleanup else list(texts)
+        return [str(self.tokenizer.decode(list(ids), skip_special_tokens=skip_special_tokens)) for ids in id_lists]
+
+    def _encode_agrees(self, probes: Sequence[str]) -> bool:
+        for add_special_tokens in (False, True):
+            with _plain(self.backend):
+                fast = [e.ids for e in self._encode_batch(list(probes), add_special_tokens=add_special_tokens)]
+            slow = [list(self.tokenizer.encode(p, add_special_tokens=add_special_tokens)) for p in probes]
+            if fast != slow:
+                return False
+        return True
+
+    def _probe_ids(self, probes: Sequence[str]) -> list[list[int]]:
+        step = max(1, self.size // 1500)
+        singles = [[i] for i in range(0, self.size, step)]
+        added = [[i] for i in sorted(getattr(self.tokenizer, "added_tokens_decoder", {}) or {})]
+        encoded = [list(self.tokenizer.encode(p, add_special_tokens=True)) for p in probes]
+        return singles + added + encoded
+
+    def _choose_decode(self, probe_ids: list[list[int]]) -> bool:
+        assert self.backend is not None
+        cleanup = getattr(self.tokenizer, "clean_up_tokenization", None)
+        candidates: list[Callable[[str], str] | None] = [None, cleanup] if callable(cleanup) else [None]
+        expected = {
+            skip: [str(self.tokenizer.decode(ids, skip_special_tokens=skip)) for ids in probe_ids] for skip in (False, True)
+        }
+        for candidate in candidates:
+            self._cleanup = candidate
+            raw = {skip: self.backend.decode_batch(probe_ids, skip_special_tokens=skip) for skip in (False, True)}
+            if all([candidate(t) if candidate else t for t in raw[skip]] == expected[skip] for skip in (False, True)):
+                return True
+        self._cleanup = None
+        return False
+
+
+class FileCodec:
+    """Batch encode/decode with a ``tokenizers.Tokenizer`` read straight from a tokenizer.json: the
+    pipeline that the tokenizers library, vLLM, TGI and transformers 4 use, which transformers 5
+    rebuilds for some tokenizer classes (Qwen2Tokenizer re-creates its normalizer and pre-tokenizer)."""
+
+    def __init__(self, path: str) -> None:
+        from tokenizers import Tokenizer
+
+        self.path = path
+        self.tokenizer = Tokenizer.from_file(path)
+        self.size = self.tokenizer.get_vocab_size(with_added_tokens=True)
+        self._encode_batch = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
+
+    def describe(self) -> str:
+        return "tokenizers.Tokenizer.from_file"
+
+    def encode(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
+        return [encoding.ids for encoding in self._encode_batch(list(texts), add_special_tokens=add_special_tokens)]
+
+    def decode(self, id_lists: Sequence[Sequence[int]], *, skip_special_tokens: bool = False) -> list[str]:
+        return list(self.tokenizer.decode_batch([list(ids) for ids in id_lists], skip_special_tokens=skip_special_tokens))
+
+
+@dataclass(frozen=True)
+class View:
+    """One way of running both tokenizers: ``transformers`` (the live tokenizers, as users of the
+    installed transformers get them) or ``tokenizer.json`` (the files read by the tokenizers
+    library). `note` is said with every counterexample of the view; `loaders` rebuild it in a
+    reproduction line."""
+
+    name: str
+    base: Any  # BatchCodec or FileCodec
+    tuned: Any
+    note: str = ""
+
+    @property
+    def raw(self) -> bool:
+        return self.name == "tokenizer.json"
+
+    def encode_statement(self, add_special_tokens: bool) -> str:
+        return f"k.encode(x, add_special_tokens={add_special_tokens})" + (".ids" if self.raw else "")
+
+
+# --- generators -------------------------------------------------------------------------------
+
+
+# Fixed strings that broke some tokenizer once (llama.cpp's custom and edge-case lists are the
+# model: control and digit ranges, BOM, ignore_merges, lstrip/rstrip specials, encode errors).
+CUSTOM_TEXTS: tuple[str, ...] = (
+    "", " ", "  ", "   ", "\t", "\n", "\n\n", "\n\n\n", "\t\n", "\r\n", " \r\n", "\r\n\r\n",
+    "Hello world", " Hello world", "Hello World", " Hello World!", "Hello, world!", " Hello, world!",
+    "Hello", " Hello", "  Hello", "   Hello", "    Hello", "    Hello\n    Hello", " (", "\n =", "' era",
+    " this is 🦙.cpp", "w048 7tuijk dsdfhu", "нещо на Български", "កាន់តែពិសេសអាចខលចេញ",
+    "🚀 (normal) 😶\u200d🌫️ (multiple emojis concatenated) ✅ (only emoji that has its own token)",
+    "Hello, y'all! How are you 😁 ?我想在apple工作1314151天～", "ied 4 ½ months", "Äpfel", "Führer",
+    "3", "33", "333", "3333", "33333", "333333", "3333333", "33333333", "333333333",
+    "\x1f-a", "¼-a", "½-a", "¾-a", "a 〇b", "Ⅵ-a", "\ufeff//", "Cửa Việt", " Việt", " discards",
+    "a\na", "\"`", " \u2e4e", "\n\x0b  ", "a\xa0\xa0\x00b", "\xa0aC", "\u2029 \ua3e4", "a ?", "å",
+    "\U000ac517", "\U000522f4", "e\u0301", "\u00e9", "ﬁ", "ＡＢＣ", "１２３", "µ", "Å", "\u200b", "a\u200db",
+    "I'm", "don't", "it's", "we've", "they're", "you'll", "he'd", "'s", "'S", "’s", " 's", "n't",
+    "def f(x):\n    return x\n", "\tif (a) {\n\t\treturn b;\n\t}\n", "👨\u200d👩\u200d👧\u200d👦", "🇺🇸", "🏳️\u200d🌈",
+)
+
+
+def custom_texts(specials: Sequence[str] = ()) -> list[str]:
+    """The fixed strings, plus runs of each special/added token with and without spaces."""
+    texts = list(CUSTOM_TEXTS)
+    for token in specials:
+        texts += [token * 3, " ".join([token] * 3), f"{token}a{token}b", f"a {token} b", f" {token}", f"{token} "]
+    return texts
+
+
+@lru_cache(maxsize=1)
+def ascii_pairs() -> list[str]:
+    """All pairs of ASCII characters (and the empty string) with "", " " or "  " around and
+    between them, as llama.cpp's generator_ascii_lr_strip (442,368 strings, 304,045 distinct;
+    each is kept once, in first-seen order). Cached: treat as read-only."""
+    chars = [chr(i) for i in range(1, 0x80)] + [""]
+    return _distinct([
+        text
+        for c1 in chars
+        for c2 in chars
+        for left in PAIR_WHITESPACE
+        for right in PAIR_WHITESPACE
+        for text in (left + c1 + c2 + right, left + c1 + right + c2, c1 + left + c2 + right)
+    ])
+
+
+@lru_cache(maxsize=1)
+def apostrophe_patterns() -> list[str]:
+    """Apostrophes between ASCII pairs with whitespace on either side, as llama.cpp's
+    generator_apostrophe (442,368 strings, 434,716 distinct: contractions and quotes). Cached."""
+    chars = [chr(i) for i in range(1, 0x80)] + [""]
+    return _distinct([
+        text
+        for c1 in chars
+        for c2 in chars
+        for left in PAIR_WHITESPACE
+        for right in PAIR_WHITESPACE
+        for text in (c1 + left + "'" + right + c2, c1 + c2 + left + "'" + right + "z", "a" + left + "'" + right + c1 + c2)
+    ])
+
+
+def _distinct(texts: list[str]) -> list[str]:
+    return list(dict.fromkeys(texts))
+
+
+def token_whitespace_variants(tokens: Sequence[str]) -> list[str]:
+    """Each token with every whitespace of TOKEN_WHITESPACE on each side, alone and between "a"
+    and "z" (256 strings per token): lstrip/rstrip/single_word and Metaspace prepend drift."""
+    return [
+        text
+        for token in tokens
+        for left in TOKEN_WHITESPACE
+        for right in TOKEN_WHITESPACE
+        for text in (left + token + right, "a" + left + token + right, left + token + right + "z", "a" + left + token + right + "z")
+    ]
+
+
+def random_token_texts(tokens: Sequence[str], iterations: int = 100) -> list[str]:
+    """Seeded runs of 500 special/added tokens mixed with separators and words."""
+    pool = sorted({*tokens, " ", "\n", "\t", "-", "!", "one", "1", "<s>", "</s>"})
+    return ["".join(random.Random(seed).choices(pool, k=500)) for seed in range(iterations)]
+
+
+_RANDOM_CHARS = sorted(set(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜáéíóúàèìòùâêîôûäëïöü"
+    ".-,*/-+ª!\"·$%&/()=?¿[]{}<>\\|@#~½¬~;:_"
+))
+_WORD_WHITESPACE = [" "] * 20 + ["\n"] * 5 + ["\r\n"] * 5 + ["\t"] * 5
+
+
+def _random_words(alphabet: Sequence[str], words: int, seed: int) -> str:
+    rand = random.Random(seed)
+    return "".join("".join(rand.choices(alphabet, k=rand.randint(1, 7))) + rand.choice(_WORD_WHITESPACE) for _ in range(words))
+
+
+@lru_cache(maxsize=2)
+def random_char_texts(iterations: int = 100) -> list[str]:
+    """Seeded texts of 400 short words over ASCII, accented Latin and punctuation."""
+    return [_random_words(_RANDOM_CHARS, 400, seed) for seed in range(iterations)]
+
+
+@lru_cache(maxsize=1)
+def code_point_texts() -> list[str]:
+    """Every assigned code point (not Cn/Cs/Co), one string each. Cached: treat as read-only."""
+    return [chr(cp) for cp in assigned_code_points()]
+
+
+@lru_cache(maxsize=2)
+def random_unicode_texts(iterations: int = 100) -> list[str]:
+    """Seeded texts of 200 words of 1-7 random assigned code points."""
+    alphabet = [chr(cp) for cp in assigned_code_points()]
+    return [_random_words(alphabet, 200, seed) for seed in range(iterations)]
+
+
+def random_vocab_char_texts(vocab_texts: Sequence[str], iterations: int = 100) -> list[str]:
+    """Seeded texts of 1024 characters drawn from the characters that occur in the vocabulary."""
+    chars = sorted({char for text in vocab_texts for char in text})
+    return ["".join(random.Random(seed).choices(chars, k=1024)) for seed in range(iterations)] if chars else []
+
+
+def random_vocab_word_texts(vocab_texts: Sequence[str], iterations: int = 100) -> list[str]:
+    """Seeded texts of 300-400 groups of 1-3 vocabulary words glued by a random separator."""
+    words = sorted({text.strip() for text in vocab_texts} - {""})
+    texts = []
+    for seed in range(iterations if words else 0):
+        rand = random.Random(seed)
+        groups = ("".join(rand.choices(words, k=rand.randint(1, 3))) + rand.choice("     \n\r\t") for _ in range(rand.randint(300, 400)))
+        texts.append("".join(groups))
+    return texts
+
+
+# --- sweeps -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SweepSpec:
+    """A sweep of the built-in suite: `inputs(comparison)` lists its inputs (texts, or base ids for
+    the vocabulary sweep); `sharded` sweeps are split over shards and sampled by a sample fraction;
+    `decode` also compares each side's decoding of its own ids."""
+
+    name: str
+    title: str
+    inputs: Callable[[Comparison], Sequence[Any]]
+    sharded: bool = True
+    decode: bool = False
+
+
+def _base_ids(comparison: Comparison) -> range:
+    return range(comparison.base_codec.size)
+
+
+SWEEPS: dict[str, SweepSpec] = {
+    spec.name: spec
+    for spec in (
+        SweepSpec("vocab_ids", "every base id decodes and re-encodes like base", _base_ids),
+        SweepSpec("code_points", "every assigned code point", lambda c: code_point_texts(), decode=True),
+        SweepSpec("ascii_pairs", "ASCII pairs with whitespace on either side", lambda c: ascii_pairs()),
+        SweepSpec("apostrophes", "apostrophe patterns", lambda c: apostrophe_patterns()),
+        SweepSpec("added_tokens", "each special/added token with whitespace and a/z neighbours",
+                  lambda c: token_whitespace_variants(c.token_strings()), sharded=False),
+        SweepSpec("custom_texts", "fixed edge-case strings", lambda c: custom_texts(c.token_strings()), sharded=False, decode=True),
+        SweepSpec("random_tokens", "random runs of special/added tokens",
+                  lambda c: random_token_texts(c.token_strings()), sharded=False, decode=True),
+        SweepSpec("random_chars", "random words over Latin characters", lambda c: random_char_texts(), sharded=False, decode=True),
+        SweepSpec("random_unicode", "random words over all code points", lambda c: random_unicode_texts(), sharded=False, decode=True),
+        SweepSpec("random_vocab", "random vocabulary characters and words",
+                  lambda c: random_vocab_char_texts(c.base_vocab_texts()) + random_vocab_word_texts(c.base_vocab_texts()),
+                  sharded=False, decode=True),
+    )
+}
+
+
+def select(items: Sequence[Any], name: str, *, shard: int = 0, shards: int = 1, sample: float = 1.0) -> list[Any]:
+    """Shard `shard` of `shards` of a deterministic sample of `items`: the sample is a seeded
+    (by sweep name) random subset of ceil(len * sample) items in their original order, the shard
+    every shards-th of those. Same on every xdist worker."""
+    indices: Sequence[int] = range(len(items))
+    if sample < 1.0:
+        count = min(len(items), max(1, math.ceil(len(items) * sample)))
+        indices = sorted(random.Random(f"tokcheck-sweep-{name}").sample(range(len(items)), count))
+    return [items[i] for i in indices[shard::shards]]
+
+
+@dataclass
+class SweepOutcome:
+    """What one sweep shard found: how many inputs it checked, how many differ, and the smallest
+    failing inputs (smallest first) as counterexamples."""
+
+    name: str
+    checked: int
+    failed: int = 0
+    examples: list[Counterexample] = field(default_factory=list)
+
+    def smallest(self) -> Counterexample | None:
+        """The smallest failing input, with a line saying how many others failed and a few of them."""
+        if not self.examples:
+            return None
+        others = [_short(escaped(c.text or "")) for c in self.examples[1:]]
+        summary = f"sweep {self.name}: {self.failed:,} of {self.checked:,} inputs differ; this is the smallest"
+        if others:
+            summary += "; next smallest: " + ", ".join(others)
+        return self.examples[0].with_lines(summary)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """One failing sweep input, kept cheap until it is among the few reported."""
+
+    view: View
+    kind: str  # "encode", "decode" (same ids, other text) or "id" (a base id decodes differently)
+    text: str
+    token_id: int | None = None
+    skip: bool = False
+    tuned_text: str = ""
+
+    @property
+    def size(self) -> tuple[int, str]:
+        return (len(self.text), self.text)
+
+
+def _encode_differs(view: View) -> Callable[[list[str]], list[bool]]:
+    def failing(texts: list[str]) -> list[bool]:
+        return [b != t for b, t in zip(view.base.encode(texts), view.tuned.encode(texts))]
+
+    return failing
+
+
+def _decode_differs(view: View) -> Callable[[list[str]], list[bool]]:
+    def failing(texts: list[str]) -> list[bool]:
+        base_ids, tuned_ids = view.base.encode(texts), view.tuned.encode(texts)
+        base_texts, tuned_texts = view.base.decode(base_ids), view.tuned.decode(tuned_ids)
+        return [b == t and bt != tt for b, t, bt, tt in zip(base_ids, tuned_ids, base_texts, tuned_texts)]
+
+    return failing
+
+
+def shrink_text(text: str, failing: Callable[[list[str]], list[bool]], *, rounds: int = 120) -> str:
+    """A short text that still fails: delta debugging over words and whitespace runs, then over
+    characters; each round tries all candidates in one batch call of `failing`."""
+    units = _ddmin(re.findall(r"\s+|\S+", text), failing, rounds)
+    return "".join(_ddmin(list("".join(units)), failing, rounds))
+
+
+def _ddmin(units: list[str], failing: Callable[[list[str]], list[bool]], rounds: int) -> list[str]:
+    parts = 2
+    while len(units) >= 2 and rounds > 0:
+        rounds -= 1
+        size = math.ceil(len(units) / parts)
+        bounds = [(start, min(start + size, len(units))) for start in range(0, len(units), size)]
+        subsets = [units[a:b] for a, b in bounds]
+        complements = [units[:a] + units[b:] for a, b in bounds]
+        candidates = [c for c in subsets + complements if c]
+        results = failing(["".join(c) for c in candidates])
+        hit = next((i for i, failed in enumerate(results) if failed), None)
+        if hit is not None:
+            units = candidates[hit]
+            parts = 2 if hit < len(subsets) else max(parts - 1, 2)
+        elif parts >= len(units):
+            break
+        else:
+            parts = min(parts * 2, len(units))
+    return units
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+class _Failures:
+    """Failing inputs of one sweep; only the smallest few become counterexamples (a pipeline
+    change can make every one of 442,368 inputs differ), and the smallest is shrunk further."""
+
+    def __init__(self) -> None:
+        self.items: list[_Failure] = []
+
+    def outcome(self, comparison: Comparison, name: str, checked: int) -> SweepOutcome:
+        # One failure per input (the first view's), however many views and checks it fails.
+        distinct = list({(f.text, f.token_id): f for f in reversed(self.items)}.values())
+        smallest = sorted(distinct, key=lambda f: f.size)[: 1 + _SHOWN_OTHERS]
+        examples = [_counterexample(comparison, name, f, shrink=i == 0) for i, f in enumerate(smallest)]
+        return SweepOutcome(name, checked, len(distinct), examples)
+
+
+def _counterexample(c: Comparison, name: str, failure: _Failure, *, shrink: bool) -> Counterexample:
+    view, text = failure.view, failure.text
+    if failure.kind == "id":
+        return c.id_decode_counterexample(failure.token_id or 0, text, failure.tuned_text, failure.skip, view=view)
+    failing = _encode_differs(view) if failure.kind == "encode" else _decode_differs(view)
+    if shrink and len(text) > _SHRINK_ABOVE:
+        text = shrink_text(text, failing)
+    base_ids, tuned_ids = view.base.encode([text])[0], view.tuned.encode([text])[0]
+    if failure.kind == "encode":
+        example = c.ids_counterexample(text, base_ids, tuned_ids, "sweep", view=view, token_id=failure.token_id,
+                                       check=f"sweep.{name}")
+    else:
+        example = c.decode_counterexample(text, base_ids, view.base.decode([base_ids])[0], view.tuned.decode([tuned_ids])[0],
+                                          "sweep", check=f"sweep.{name}", view=view)
+    if text != failure.text:
+        example = example.with_lines(f"shrunk from a {len(failure.text):,}-character input of the sweep")
+    return example
+
+
+def run_sweep(comparison: Comparison, name: str, *, shard: int = 0, shards: int = 1, sample: float = 1.0) -> SweepOutcome:
+    """Run sweep `name` (one shard of a sample of it) on every view of the comparison."""
+    spec = SWEEPS[name]
+    items = spec.inputs(comparison)
+    if not spec.sharded:
+        shard, shards, sample = 0, 1, 1.0
+    chosen = select(items, name, shard=shard, shards=shards, sample=sample)
+    failures = _Failures()
+    for view in comparison.views:
+        if name == "vocab_ids":
+            _vocab_mismatches(view, chosen, failures)
+        else:
+            _text_mismatches(view, chosen, failures, decode=spec.decode)
+    return failures.outcome(comparison, name, len(chosen))
+
+
+def _text_mismatches(view: View, texts: list[str], failures: _Failures, *, decode: bool) -> None:
+    base_ids = view.base.encode(texts)
+    tuned_ids = view.tuned.encode(texts)
+    failures.items += [_Failure(view, "encode", texts[i]) for i in _differing(base_ids, tuned_ids)]
+    if decode:
+        base_texts = view.base.decode(base_ids)
+        tuned_texts = view.tuned.decode(tuned_ids)
+        failures.items += [_Failure(view, "decode", texts[i]) for i in _differing(base_texts, tuned_texts)
+                           if base_ids[i] == tuned_ids[i]]
+
+
+def _vocab_mismatches(view: View, ids: list[int], failures: _Failures) -> None:
+    singles = [[i] for i in ids if i < view.base.size]
+    texts: list[str] = []
+    for skip in (False, True):
+        base_texts = view.base.decode(singles, skip_special_tokens=skip)
+        tuned_texts = view.tuned.decode(singles, skip_special_tokens=skip)
+        failures.items += [_Failure(view, "id", base_texts[i], singles[i][0], skip, tuned_texts[i])
+                           for i in _differing(base_texts, tuned_texts)]
+        if not skip:
+            texts = base_texts
+    base_ids = view.base.encode(texts)
+    tuned_ids = view.tuned.encode(texts)
+    failures.items += [_Failure(view, "encode", texts[i], singles[i][0]) for i in _differing(base_ids, tuned_ids)]
+
+
+def _differing(left: Sequence[Any], right: Sequence[Any]) -> list[int]:
+    """Positions where two equally long result lists differ; whole-list equality first (one C loop)."""
+    if left == right:
+        return []
+    return [i for i, (a, b) in enumerate(zip(left, right)) if a != b]
