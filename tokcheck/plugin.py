@@ -39,7 +39,7 @@ MARKERS = {
 
 # Feature parts of the plugin, each with its own options, markers and fixtures; pytest loads them
 # with this module. Their pytest_configure hooks run `trylast` so the session below exists.
-pytest_plugins: list[str] = ["tokcheck.plugin_model"]
+pytest_plugins: list[str] = ["tokcheck.plugin_model", "tokcheck.plugin_behaviour"]
 
 SESSION_KEY = pytest.StashKey[TokcheckSession]()
 REPORTER_NAME = "tokcheck-drift-reporter"
