@@ -47,7 +47,8 @@ def test_eom_without_rows_fails_and_the_report_names_id_and_token(
     pytester: pytest.Pytester, checkpoints: Checkpoints
 ) -> None:
     before = tree_digest(checkpoints.eom_unresized)
-    result = pytester.runpytest(BASE_OPTION, str(checkpoints.base), TUNED_OPTION, str(checkpoints.eom_unresized), "-v", "-rs")
+    result = pytester.runpytest(BASE_OPTION, str(checkpoints.base), TUNED_OPTION, str(checkpoints.eom_unresized),
+                                "-m", "model or gpu", "-v", "-rs")
     assert result.ret == 1
     result.stdout.fnmatch_lines([
         f"*test_model.py::{MODEL_TESTS[0]} PASSED*",
@@ -88,8 +89,9 @@ def test_flag_and_ini_key_name_the_model(pytester: pytest.Pytester, checkpoints:
 
 
 def test_without_a_model_the_model_suite_is_not_collected(pytester: pytest.Pytester, toy_dir: Path) -> None:
-    result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), "-v")
+    result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), "--collect-only", "-q")
     assert result.ret == 0
+    assert "test_static.py::test_token_ids_match_base" in result.stdout.str()
     assert "test_model.py" not in result.stdout.str() and "test_gpu.py" not in result.stdout.str()
     assert "tuned-model" not in result.stdout.str()
 
@@ -97,7 +99,8 @@ def test_without_a_model_the_model_suite_is_not_collected(pytester: pytest.Pytes
 def test_gpu_file_named_without_a_model_skips_with_a_reason(pytester: pytest.Pytester, toy_dir: Path) -> None:
     from tokcheck.plugin import SUITE_DIR
 
-    result = pytester.runpytest(str(SUITE_DIR / "test_gpu.py"), BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), "-rs")
+    result = pytester.runpytest(str(SUITE_DIR / "test_gpu.py"), BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), "-m", "gpu",
+                                "-rs")
     assert result.parseoutcomes()["skipped"] == 3
     # Without torch that is the first reason; with torch but no CUDA the second; with both, no model.
     reason = GPU_SKIP if importlib.util.find_spec("torch") is None else "*"
