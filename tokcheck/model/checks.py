@@ -136,8 +136,7 @@ def _vocab_sizes(shape: ModelShape, embedding: Matrix) -> list[Finding]:
             + ("; the text model reads text_config, other tools may read this key" if stale_top
                else "; from_pretrained fails with a size mismatch, and converters (GGUF) use vocab_size"),
             where=where,
-            base=size,
-            tuned=embedding.rows,
+            tuned={"vocab_size": size, "rows": embedding.rows},
             fix=f"set {where.split(': ')[-1]} to {embedding.rows}",
         ))
     return findings
@@ -161,7 +160,7 @@ def _tying(shape: ModelShape, embedding: Matrix) -> list[Finding]:
     if output.columns != embedding.columns:
         findings.append(Finding(CHECK_FILES, "model.hidden-size-differs", Severity.ERROR,
                                 f"{embedding.name} has {embedding.columns} columns but {output.name} has {output.columns}",
-                                where=output.where, base=embedding.columns, tuned=output.columns))
+                                where=output.where, tuned={"input columns": embedding.columns, "output columns": output.columns}))
     if shape.tie_flag is True:
         severity = Severity.INFO if output.rows == embedding.rows else Severity.WARNING
         findings.append(Finding(CHECK_FILES, "model.output-ignored-when-tied", severity,
@@ -173,7 +172,7 @@ def _tying(shape: ModelShape, embedding: Matrix) -> list[Finding]:
         findings.append(Finding(CHECK_FILES, "model.untied-rows-differ", Severity.ERROR,
                                 f"untied {embedding.name} has {embedding.rows} rows but {output.name} has "
                                 f"{output.rows}: a resize reached one matrix and not the other",
-                                where=output.where, base=embedding.rows, tuned=output.rows,
+                                where=output.where, tuned={"input rows": embedding.rows, "output rows": output.rows},
                                 fix="resize both with model.resize_token_embeddings(len(tokenizer)) before saving"))
     return findings
 
@@ -192,7 +191,7 @@ def check_rows(facts: TokenizerFacts, tuned: ModelShape, base: ModelShape | None
                 f"the tuned tokenizer produces ids up to {facts.length - 1} but {role} {matrix.name} has "
                 f"{matrix.rows} rows (ids 0-{matrix.rows - 1}): {_noun(missing, 'id')} {facts.named(missing)} "
                 f"{'has' if len(missing) == 1 else 'have'} no {role.split(' (')[0]} row",
-                where=matrix.where, base=matrix.rows, tuned=facts.length, fix=RESIZE_FIX,
+                where=matrix.where, tuned={"rows": matrix.rows, "ids without a row": missing[:_DETAIL_IDS]}, fix=RESIZE_FIX,
                 detail=facts.detail(missing),
             ))
     if tuned.input is not None and tuned.input.rows > facts.length:
@@ -219,11 +218,11 @@ def _spare_rows(facts: TokenizerFacts, matrix: Matrix) -> Finding:
         return Finding(CHECK_ROWS, "model.padded-rows", Severity.INFO,
                        f"{matrix.name} has {matrix.rows} rows for {facts.length} token ids: {spare} spare rows, "
                        f"padding to a multiple of {multiple} (resize_token_embeddings pad_to_multiple_of)",
-                       where=matrix.where, tuned=matrix.rows)
+                       where=matrix.where, tuned={"rows": matrix.rows, "token ids": facts.length})
     return Finding(CHECK_ROWS, "model.rows-beyond-tokenizer", Severity.WARNING,
                    f"{matrix.name} has {matrix.rows} rows but the tuned tokenizer has only {facts.length} ids, "
                    f"and {matrix.rows} is no padded multiple: was the tokenizer reverted after the model was resized?",
-                   where=matrix.where, base=facts.length, tuned=matrix.rows,
+                   where=matrix.where, tuned={"rows": matrix.rows, "token ids": facts.length},
                    fix="ship the tokenizer the model was trained with")
 
 
