@@ -74,6 +74,10 @@ def _setting(config: pytest.Config, dest: str, ini: str) -> tuple[str, Path] | N
 
 def resolve_models(config: pytest.Config, session: TokcheckSession | None) -> ModelPair | None:
     """The pair's model files from flags, ini keys, or weights saved next to the tokenizers."""
+    flags = [_setting(config, dest, ini) for dest, ini in (("tokcheck_tuned_model", TUNED_MODEL_INI),
+                                                            ("tokcheck_base_model", BASE_MODEL_INI))]
+    if flags == [None, None] and (session is None or session.tuned is None):
+        return None  # the usual pytest run of a project: nothing to look at, nothing imported
     from tokcheck.model import ModelPair, find_model, open_model
 
     def side(dest: str, ini: str, name: str) -> ModelFiles | None:
