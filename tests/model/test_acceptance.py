@@ -4,6 +4,7 @@ padded, and as PEFT adapters; and the real MiniLM weights."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 from collections.abc import Callable
@@ -285,3 +286,18 @@ def test_minilm_special_rows_are_within_the_trained_range(minilm: Path) -> None:
     zeroed[2] = 0
     (finding,) = checks.check_trained_rows(facts, matrix, specials, zeroed, trained)
     assert finding.message.startswith("embeddings.word_embeddings.weight row 101 '[CLS]' is all zeros")
+
+
+def test_adapter_over_a_bin_base_without_torch_checks_what_the_adapter_carries(
+    checkpoints: Checkpoints, inspect: Inspect, tmp_path: Path
+) -> None:
+    if importlib.util.find_spec("torch") is not None:
+        pytest.skip("torch is installed: the base's .bin is read")
+    base = builders.copy_tokenizer(checkpoints.llama3, tmp_path / "bin-base")
+    builders.write_config(base, V)
+    (base / "pytorch_model.bin").write_bytes(b"PK\x03\x04")
+    adapter = builders.adapter(tmp_path / "ad", checkpoints.eom, base, builders.resize(checkpoints.trained, V + 1, init="zero"),
+                               modules=["embed_tokens"])
+    inspection = inspect(checkpoints.llama3, adapter)
+    assert inspection.models.unavailable() is None  # the adapter carries the input embedding
+    assert ("model_trained_rows", "model.row-zero") in codes(inspection)

@@ -34,7 +34,7 @@ class ModelPair:
     tuned: ModelFiles
     base: ModelFiles | None = None
 
-    @property
+    @cached_property
     def adapter_base(self) -> ModelFiles | None:
         if not self.tuned.is_adapter:
             return None
@@ -134,7 +134,8 @@ class ModelInspection:
 
     @cached_property
     def _tuned(self) -> tuple[ModelShape, dict[str, Tensor]]:
-        return model_shape(self.models.tuned, self.models.adapter_base)
+        base = self.models.adapter_base
+        return model_shape(self.models.tuned, base if base is not None and not base.unreadable else None)
 
     @cached_property
     def _base(self) -> ModelShape | None:
