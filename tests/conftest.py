@@ -11,9 +11,27 @@ from tests.toys import build_toy, clone
 from tokcheck.diff import static_findings
 from tokcheck.findings import Finding
 from tokcheck.loading import resolve
+from tokcheck.paths import CACHE_ENV, user_cache_dir
 from tokcheck.snapshot import TokenizerSnapshot, take_snapshot
 
 LAYOUTS = Path(__file__).parent / "data" / "layouts"
+# The user's cache, found before pytester points HOME at a temporary directory: runs in pytester
+# then reuse the zoo tokenizers built there instead of rebuilding them per test.
+USER_CACHE = user_cache_dir()
+
+
+@pytest.fixture(autouse=True)
+def _shared_tokcheck_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(CACHE_ENV, str(USER_CACHE))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _heavy_modules_imported_once() -> None:
+    """pytester's in-process runs drop modules first imported inside them; importing transformers
+    (and numpy with it) here keeps them loaded across runs instead of re-importing per run."""
+    from tokcheck.loading import import_transformers
+
+    import_transformers()
 
 
 @pytest.fixture(scope="session")

@@ -346,3 +346,18 @@ class TestSaveFormat:
         shutil.copytree(toy_dir, base)
         (base / "tokenizer.model").write_bytes(b"\x0a\x01a")
         assert only(diff(base, toy_dir), "format.file-dropped").severity is Severity.WARNING
+
+
+class TestOffsetOnlySettings:
+    def test_bytelevel_offset_flags_are_not_drift(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
+        """transformers 5's Qwen2Tokenizer rewrites these on save; ids and decoded text stay."""
+        def rewrite(j: dict) -> None:
+            j["pre_tokenizer"]["trim_offsets"] = not j["pre_tokenizer"].get("trim_offsets", True)
+            j["decoder"].update(add_prefix_space=True, trim_offsets=False, use_regex=False)
+
+        edit_json(tuned_copy / "tokenizer.json", rewrite)
+        assert diff(toy_dir, tuned_copy) == []
+
+    def test_bytelevel_use_regex_in_the_pre_tokenizer_is_drift(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
+        edit_json(tuned_copy / "tokenizer.json", lambda j: j["pre_tokenizer"].__setitem__("use_regex", False))
+        assert "use_regex" in only(diff(toy_dir, tuned_copy), "pipeline.pre-tokenizer-changed").message

@@ -41,7 +41,7 @@ def llama3() -> Path:
 def test_report_names_eom_and_its_id(pytester: pytest.Pytester, llama3: Path, tmp_path: Path) -> None:
     tuned = llamafactory_fix_special_tokens(llama3, tmp_path / "llama3-sft")
     base_before, tuned_before = tree_digest(llama3), tree_digest(tuned)
-    result = pytester.runpytest(BASE_OPTION, "zoo:llama3", TUNED_OPTION, str(tuned), REPORT_OPTION, "drift.json")
+    result = pytester.runpytest(BASE_OPTION, "zoo:llama3", TUNED_OPTION, str(tuned), REPORT_OPTION, "drift.json", "-m", "static")
     assert result.ret == 1
     result.stdout.fnmatch_lines([
         "*tuned adds special token '<|eom_id|>' at id 128256; base has ids 0-128255, so a model sized for base "

@@ -1,8 +1,9 @@
 """Canonical forms of tokenizer.json parts, so that pure re-serialization never reads as drift.
 
 Pipeline components go through the installed `tokenizers` library and back (it fills defaults and
-upgrades legacy spellings the same way for both sides); model parameters get their documented
-defaults; merges become (left, right) pairs whether saved as "a b" strings or as pairs.
+upgrades legacy spellings the same way for both sides), then lose the settings that change only
+character offsets, never ids or decoded text; model parameters get their documented defaults;
+merges become (left, right) pairs whether saved as "a b" strings or as pairs.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ def model_params(model: dict[str, Any]) -> dict[str, Any]:
     kind = model_type(model) or ""
     params = dict(MODEL_DEFAULTS.get(kind, {}))
     params.update({key: value for key, value in model.items() if key not in _MODEL_DATA_KEYS and key != "type"})
+    for affix in ("continuing_subword_prefix", "end_of_word_suffix"):
+        if kind == "BPE" and params.get(affix) == "":  # some writers say "" where others say null
+            params[affix] = None
     return params
 
 
@@ -86,7 +90,28 @@ def components(tokenizer_json: dict[str, Any]) -> dict[str, Any]:
             "model": _PLACEHOLDER_MODEL,
         }
         rewritten = json.loads(Tokenizer.from_str(json.dumps(shell)).to_str())
-        return {name: rewritten.get(name) for name in COMPONENTS}
     except Exception:
         # A component this tokenizers release cannot read: compare it as saved (keys sorted).
-        return {name: json.loads(json.dumps(value, sort_keys=True)) for name, value in raw.items()}
+        rewritten = json.loads(json.dumps(raw, sort_keys=True))
+    return {name: _without_offset_settings(name, rewritten.get(name)) for name in COMPONENTS}
+
+
+# ByteLevel's flags as a decoder or post-processor, and its trim_offsets as a pre-tokenizer, only
+# move offsets (transformers 5's Qwen2Tokenizer, for one, rewrites them on every save).
+_OFFSET_ONLY = {
+    "pre_tokenizer": {"ByteLevel": ("trim_offsets",)},
+    "post_processor": {"ByteLevel": ("add_prefix_space", "trim_offsets", "use_regex")},
+    "decoder": {"ByteLevel": ("add_prefix_space", "trim_offsets", "use_regex")},
+}
+_CHILDREN = ("pretokenizers", "processors", "decoders", "normalizers")
+
+
+def _without_offset_settings(kind: str, component: Any) -> Any:
+    if not isinstance(component, dict):
+        return component
+    dropped = _OFFSET_ONLY.get(kind, {}).get(component.get("type", ""), ())
+    cleaned = {key: value for key, value in component.items() if key not in dropped}
+    for key in _CHILDREN:
+        if isinstance(cleaned.get(key), list):
+            cleaned[key] = [_without_offset_settings(kind, child) for child in cleaned[key]]
+    return cleaned

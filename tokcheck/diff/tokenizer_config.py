@@ -148,7 +148,8 @@ def _key_change(key: str, before: dict[str, Any], after: dict[str, Any]) -> Find
         return Finding(CHECK, code, Severity.ERROR, message + "; text encodes to different ids", where=where,
                        base=before.get(key), tuned=after.get(key), fix=f"restore {key} from base's tokenizer_config.json")
     if key in DECODING_KEYS:
-        return Finding(CHECK, code, Severity.WARNING, message + "; ids decode to different text", where=where,
+        return Finding(CHECK, code, Severity.ERROR, message + "; ids decode to different text (transformers 5 "
+                       "ignores clean_up_tokenization_spaces for BPE tokenizers; 4.x, vLLM and TGI apply it)", where=where,
                        base=before.get(key), tuned=after.get(key), fix=f"restore {key} from base's tokenizer_config.json")
     if key in SIDE_KEYS:
         effect = (

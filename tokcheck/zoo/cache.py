@@ -14,19 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.paths import CACHE_ENV as CACHE_ENV  # re-exported: tests point the cache elsewhere
+from tokcheck.paths import user_cache_dir
 from tokcheck.zoo import packages, registry
 
-CACHE_ENV = "TOKCHECK_CACHE_DIR"
 _TEMP_SUFFIX = ".partial"
 
 
 def cache_root() -> Path:
     """``$TOKCHECK_CACHE_DIR``, else ``${XDG_CACHE_HOME:-~/.cache}/tokcheck``."""
-    explicit = os.environ.get(CACHE_ENV)
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "tokcheck"
+    return user_cache_dir()
 
 
 def _library_version(distribution: str) -> str:
