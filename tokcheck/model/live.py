@@ -141,7 +141,7 @@ def live_findings(live: LiveModel, tokenizer_length: int, id_to_token: dict[int,
         rows_named = ", ".join(f"{token_id} {id_to_token.get(token_id, '?')!r}" for token_id in live.bad_rows[:8])
         logits.append(Finding(CHECK_GPU, "gpu.logits-not-finite", Severity.ERROR,
                               f"{label} gives NaN or infinite outputs at {len(live.bad_positions)} of {len(live.ids)} "
-                              f"transcript positions, first at position {shown}"
+                              f"transcript positions: {shown}"
                               + (f"; input rows not finite: {rows_named}" if rows_named else ""),
                               fix="check the rows of these tokens (model_trained_rows) and the dtype the model was saved in"))
     tying = []
