@@ -350,3 +350,19 @@ def test_accept_from_flag_and_ini(pytester: pytest.Pytester, toy_dir: Path, eom_
     accepted = pytester.runpytest(*args, ACCEPT_OPTION, "vocab.added-beyond-base:'<|eom_id|>'")
     accepted.assert_outcomes(passed=STATIC_TESTS)
     accepted.stdout.fnmatch_lines(["*(accepted, was error) tuned adds special token '<|eom_id|>'*"])
+
+
+def test_pytest_cache_stays_out_of_the_directories_of_far_apart_specs(
+    pytester: pytest.Pytester, toy_dir: Path, eom_tuned: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Two spec paths with no common ancestor but / would make pytest write /.pytest_cache."""
+    far = Path("/var/tmp") if Path("/var/tmp").is_dir() else tmp_path_factory.mktemp("far")
+    base = Path(shutil.copytree(toy_dir, far / f"tokcheck-far-{pytester.path.name}"))
+    try:
+        before = {path: tree_digest(path) for path in (base, eom_tuned)}
+        result = pytester.runpytest_subprocess(BASE_OPTION, str(base), TUNED_OPTION, str(eom_tuned), *STATIC)
+        assert result.ret == 1
+        assert {path: tree_digest(path) for path in (base, eom_tuned)} == before
+        assert (pytester.path / ".pytest_cache").is_dir()  # where pytest puts it when run without paths
+    finally:
+        shutil.rmtree(base)

@@ -89,7 +89,7 @@ def components(tokenizer_json: dict[str, Any]) -> dict[str, Any]:
             **raw,
             "model": _PLACEHOLDER_MODEL,
         }
-        rewritten = json.loads(Tokenizer.from_str(json.dumps(shell)).to_str())
+        rewritten: dict[str, Any] = json.loads(Tokenizer.from_str(json.dumps(shell)).to_str())
     except Exception:
         # A component this tokenizers release cannot read: compare it as saved (keys sorted).
         rewritten = json.loads(json.dumps(raw, sort_keys=True))

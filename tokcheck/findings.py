@@ -32,6 +32,10 @@ CHECK_ORDER: tuple[str, ...] = (
     "chat_template",
     "model_config",
     "save_format",
+    "model_files",
+    "model_rows",
+    "model_trained_rows",
+    "model_gpu",
 )
 
 

@@ -114,18 +114,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(ACCEPT_INI, "accepted drift, one CODE[:TEXT] pattern per line.", type="linelist", default=[])
 
 
-def _spec(config: pytest.Config, dest: str, ini: str) -> tuple[SpecSetting | None, bool]:
-    """The spec for one side and whether it came from the command line; the flag wins over the ini key."""
+def option_or_ini(config: pytest.Config, dest: str, ini: str) -> tuple[str, Path] | None:
+    """A path-like setting and the directory it is relative to: the flag (relative to the
+    invocation directory) wins over the ini key (relative to its file)."""
     flag = config.getoption(dest)
     if flag:
-        return SpecSetting(str(flag), config.invocation_params.dir), True
-    value, ini_dir = _ini(config, ini)
+        return str(flag), config.invocation_params.dir
+    value, ini_dir = ini_value(config, ini)
     if value:
-        return SpecSetting(str(value).strip(), ini_dir), False
-    return None, False
+        return str(value).strip(), ini_dir
+    return None
 
 
-def _ini(config: pytest.Config, name: str) -> tuple[Any, Path]:
+def _spec(config: pytest.Config, dest: str, ini: str) -> tuple[SpecSetting | None, bool]:
+    """The spec for one side and whether it came from the command line."""
+    found = option_or_ini(config, dest, ini)
+    if found is None:
+        return None, False
+    return SpecSetting(*found), bool(config.getoption(dest))
+
+
+def ini_value(config: pytest.Config, name: str) -> tuple[Any, Path]:
     """An ini value and the directory of the file it came from; read from the invocation
     directory's config file when pytest missed it (see _config_pytest_missed)."""
     value = config.getini(name)
@@ -160,8 +169,8 @@ def read_settings(config: pytest.Config) -> tuple[Settings, bool]:
         tuned=tuned,
         trust_remote_code=config.getoption("tokcheck_trust_remote_code"),
         allow_download=config.getoption("tokcheck_allow_download"),
-        strict=config.getoption("tokcheck_strict") or bool(_ini(config, STRICT_INI)[0]),
-        accept=(*_ini(config, ACCEPT_INI)[0], *config.getoption("tokcheck_accept")),
+        strict=config.getoption("tokcheck_strict") or bool(ini_value(config, STRICT_INI)[0]),
+        accept=(*ini_value(config, ACCEPT_INI)[0], *config.getoption("tokcheck_accept")),
     )
     return settings, base_flag or tuned_flag
 
@@ -189,17 +198,24 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _keep_pytest_cache_out_of_sources(config: pytest.Config, session: TokcheckSession) -> None:
     """pytest takes existing paths among the arguments, option values included, as candidates for
-    its rootdir, and writes .pytest_cache there; with `--tuned ./ckpt` that could be the tuned
-    checkpoint itself. tokcheck never writes into a source, so the cache moves to tokcheck's own
-    cache directory when it would land inside one."""
+    its rootdir and writes .pytest_cache there: with `--tuned /x/ckpt` that is the checkpoint
+    itself, with two far-apart paths the filesystem root. Put the cache where pytest would have
+    put it without our option values (the invocation directory), and never inside a source."""
     cache = getattr(config, "cache", None)
     if cache is None:  # -p no:cacheprovider
         return
-    cache_dir = (config.rootpath / os.path.expandvars(config.getini("cache_dir"))).resolve()
     sources = [side.source.directory.resolve() for side in (session.base, session.tuned) if side is not None]
-    if any(cache_dir == source or source in cache_dir.parents for source in sources):
-        digest = hashlib.sha256(str(cache_dir).encode()).hexdigest()[:16]
-        config.cache = type(cache)(user_cache_dir() / "pytest-cache" / digest, config, _ispytest=True)
+    cache_name = os.path.expandvars(config.getini("cache_dir"))
+    target = (config.rootpath / cache_name).resolve()
+    rootdir_from_our_paths = config.inipath is None and any(
+        config.rootpath == source or config.rootpath in source.parents for source in sources
+    )
+    if rootdir_from_our_paths:
+        target = (config.invocation_params.dir / cache_name).resolve()
+    if any(target == source or source in target.parents for source in sources):
+        target = user_cache_dir() / "pytest-cache" / hashlib.sha256(str(target).encode()).hexdigest()[:16]
+    if target != (config.rootpath / cache_name).resolve():
+        config.cache = type(cache)(target, config, _ispytest=True)
 
 
 def _collect_builtin_suite(config: pytest.Config, *, only_suite: bool) -> None:

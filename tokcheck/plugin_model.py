@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tokcheck.errors import TokcheckUsageError
-from tokcheck.inifile import find_config
-from tokcheck.plugin import SESSION_KEY, SUITE_DIR
+from tokcheck.plugin import SESSION_KEY, SUITE_DIR, option_or_ini
 
 if TYPE_CHECKING:
     from tokcheck.model import ModelFiles, ModelInspection, ModelPair
@@ -57,31 +56,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(BASE_MODEL_INI, "base model directory (relative to the ini file).", default=None)
 
 
-def _setting(config: pytest.Config, dest: str, ini: str) -> tuple[str, Path] | None:
-    """The flag (relative to the invocation directory) wins over the ini key (relative to its file)."""
-    flag = config.getoption(dest)
-    if flag:
-        return str(flag), config.invocation_params.dir
-    value = config.getini(ini)
-    if value:
-        return str(value).strip(), config.inipath.parent if config.inipath else config.rootpath
-    # pytest may have taken its config file from a path among the option values (see inifile).
-    found = find_config(config.invocation_params.dir)
-    if found is not None and found[0] != config.inipath and found[1].get(ini):
-        return str(found[1][ini]).strip(), found[0].parent
-    return None
-
-
 def resolve_models(config: pytest.Config, session: TokcheckSession | None) -> ModelPair | None:
     """The pair's model files from flags, ini keys, or weights saved next to the tokenizers."""
-    flags = [_setting(config, dest, ini) for dest, ini in (("tokcheck_tuned_model", TUNED_MODEL_INI),
+    flags = [option_or_ini(config, dest, ini) for dest, ini in (("tokcheck_tuned_model", TUNED_MODEL_INI),
                                                             ("tokcheck_base_model", BASE_MODEL_INI))]
     if flags == [None, None] and (session is None or session.tuned is None):
         return None  # the usual pytest run of a project: nothing to look at, nothing imported
     from tokcheck.model import ModelPair, find_model, open_model
 
     def side(dest: str, ini: str, name: str) -> ModelFiles | None:
-        setting = _setting(config, dest, ini)
+        setting = option_or_ini(config, dest, ini)
         if setting is not None:
             return open_model(setting[0], setting[1])
         tokenizer_side = getattr(session, name, None) if session is not None else None
@@ -92,7 +76,7 @@ def resolve_models(config: pytest.Config, session: TokcheckSession | None) -> Mo
     tuned = side("tokcheck_tuned_model", TUNED_MODEL_INI, "tuned")
     base = side("tokcheck_base_model", BASE_MODEL_INI, "base")
     if tuned is None:
-        if _setting(config, "tokcheck_base_model", BASE_MODEL_INI) is not None:
+        if option_or_ini(config, "tokcheck_base_model", BASE_MODEL_INI) is not None:
             raise TokcheckUsageError(
                 f"{BASE_MODEL_OPTION} needs a tuned model too: pass {TUNED_MODEL_OPTION} PATH, or give --tuned "
                 "a directory that holds config.json and the weights"
