@@ -98,7 +98,7 @@ def components(tokenizer_json: dict[str, Any]) -> dict[str, Any]:
 
 # ByteLevel's flags as a decoder or post-processor, and its trim_offsets as a pre-tokenizer, only
 # move offsets (transformers 5's Qwen2Tokenizer, for one, rewrites them on every save).
-_OFFSET_ONLY = {
+_OFFSET_ONLY: dict[str, dict[str, tuple[str, ...]]] = {
     "pre_tokenizer": {"ByteLevel": ("trim_offsets",)},
     "post_processor": {"ByteLevel": ("add_prefix_space", "trim_offsets", "use_regex")},
     "decoder": {"ByteLevel": ("add_prefix_space", "trim_offsets", "use_regex")},
