@@ -57,18 +57,27 @@ def _window(ids: Sequence[int], position: int) -> str:
 
 
 def describe_ids_mismatch(
-    text: str, base_ids: Sequence[int], tuned_ids: Sequence[int], base: Any, tuned: Any, *, what: str = "ids"
+    text: str,
+    base_ids: Sequence[int],
+    tuned_ids: Sequence[int],
+    base: Any,
+    tuned: Any,
+    *,
+    what: str = "ids",
+    labels: tuple[str, str] = ("base", "tuned"),
 ) -> str:
-    """The message shown when base and tuned encode `text` differently."""
+    """The message shown when two id lists for `text` differ (base vs tuned, or golden vs now)."""
     position = first_difference(base_ids, tuned_ids) or 0
     base_token = _tokens(base, base_ids[position : position + 1]) if position < len(base_ids) else ["(end)"]
     tuned_token = _tokens(tuned, tuned_ids[position : position + 1]) if position < len(tuned_ids) else ["(end)"]
+    left, right = labels
+    width = max(len(left), len(right))
     return "\n".join(
         [
-            f"base and tuned give different {what} for text {text!r}",
-            f"  base  ({len(base_ids)} ids): {_window(base_ids, position)}",
-            f"  tuned ({len(tuned_ids)} ids): {_window(tuned_ids, position)}",
-            f"  first difference at position {position}: base {base_token[0]!r}, tuned {tuned_token[0]!r}",
+            f"{left} and {right} give different {what} for text {text!r}",
+            f"  {left:<{width}} ({len(base_ids)} ids): {_window(base_ids, position)}",
+            f"  {right:<{width}} ({len(tuned_ids)} ids): {_window(tuned_ids, position)}",
+            f"  first difference at position {position}: {left} {base_token[0]!r}, {right} {tuned_token[0]!r}",
         ]
     )
 

@@ -1,4 +1,4 @@
-"""The `tokcheck` command: the static drift report without pytest, and the zoo.
+"""The `tokcheck` command: the static drift report without pytest, golden files, and the zoo.
 
 Exit codes: 0 no failing drift, 1 drift, 2 bad input.
 """
@@ -30,6 +30,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--allow-download", action="store_true", help="download hub ids missing from the cache")
     diff.add_argument("--accept", metavar="CODE[:TEXT]", action="append", default=[],
                       help="accept intended drift matching CODE (wildcards) and TEXT; repeatable")
+
+    golden = commands.add_parser("golden", help="golden files: record a tokenizer's behaviour, or check it")
+    golden_commands = golden.add_subparsers(dest="golden_command", required=True, metavar="GOLDEN_COMMAND")
+    for name, text in (("record", "write SPEC's golden files into DIR"), ("check", "compare SPEC with DIR")):
+        command = golden_commands.add_parser(name, help=text)
+        command.add_argument("spec", metavar="SPEC")
+        command.add_argument("directory", metavar="DIR", type=Path)
+        if name == "record":
+            command.add_argument("--family", action="store_true",
+                                 help="write <kind>.transformersN.json, for behaviour only this major has")
 
     zoo = commands.add_parser("zoo", help="real tokenizers rebuilt offline, and drift mutants of them")
     zoo_commands = zoo.add_subparsers(dest="zoo_command", required=True, metavar="ZOO_COMMAND")
@@ -65,6 +75,39 @@ def run_diff(args: argparse.Namespace) -> int:
     return EXIT_DRIFT if any(finding.fails(args.strict) for finding in findings) else EXIT_CLEAN
 
 
+def run_golden(args: argparse.Namespace) -> int:
+    from tokcheck import golden
+    from tokcheck.loading import load_tokenizer, resolve
+    from tokcheck.report import ReportContext, render_terminal
+
+    source = resolve(args.spec, relative_to=Path.cwd())
+    if args.directory.resolve() == source.directory.resolve() or source.directory.resolve() in args.directory.resolve().parents:
+        raise TokcheckUsageError(f"{args.directory}: inside the tokenizer's directory; tokcheck never writes there")
+    tokenizer = load_tokenizer(source)
+    findings = []
+    for kind in golden.KINDS:
+        actual = golden.record(tokenizer, kind)
+        path = golden.path_for(args.directory, kind)
+        if args.golden_command == "record":
+            if args.family:  # only what this major does differently from the shared file
+                actual = golden.family_differences(kind, golden.load(path), actual)
+                path = golden.family_path(args.directory, kind)
+                if not actual:
+                    path.unlink(missing_ok=True)
+                    print(f"{kind}: no differences on {golden.family()}")
+                    continue
+            golden.write(path, kind, args.spec, actual)
+            print(f"wrote {path} ({len(actual)} entries)")
+        else:
+            if not path.exists():
+                raise TokcheckUsageError(f"{path}: no golden file; record one with `tokcheck golden record`")
+            findings += golden.compare(kind, golden.expected(args.directory, kind), actual, tokenizer, str(path))
+    if args.golden_command == "check":
+        print(render_terminal(findings, ReportContext(sides={"tokenizer": source.describe()})))
+        return EXIT_DRIFT if findings else EXIT_CLEAN
+    return EXIT_CLEAN
+
+
 def run_zoo(args: argparse.Namespace) -> int:
     from tokcheck import zoo
 
@@ -86,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "diff":
             return run_diff(args)
+        if args.command == "golden":
+            return run_golden(args)
         return run_zoo(args)
     except TokcheckUsageError as error:
         print(f"tokcheck: error: {error}", file=sys.stderr)

@@ -318,3 +318,22 @@ def generate(size: int = DEFAULT_SIZE, seed: int = DEFAULT_SEED) -> list[str]:
 def default_corpus() -> tuple[str, ...]:
     """The corpus the fidelity tests, golden files and benchmarks share."""
     return tuple(generate())
+
+
+def by_kind(per_kind: int, seed: int = DEFAULT_SEED) -> dict[str, list[str]]:
+    """``per_kind`` distinct strings of every kind, keyed by kind name (``multilingual``, ``code``,
+    ``whitespace`` ...): the edge-case families golden files record."""
+    families: dict[str, list[str]] = {}
+    for kind, _ in KINDS:
+        rng = random.Random(f"{seed}:{kind.__name__}")
+        texts: list[str] = []
+        seen: set[str] = set()
+        attempts = 0
+        while len(texts) < per_kind and attempts < per_kind * 20:
+            attempts += 1
+            text = kind(rng)
+            if text not in seen:
+                seen.add(text)
+                texts.append(text)
+        families[kind.__name__.lstrip("_")] = texts
+    return families

@@ -39,11 +39,15 @@ MARKERS = {
 
 # Feature parts of the plugin, each with its own options, markers and fixtures; pytest loads them
 # with this module. Their pytest_configure hooks run `trylast` so the session below exists.
-pytest_plugins: list[str] = ["tokcheck.plugin_model", "tokcheck.plugin_behaviour"]
+pytest_plugins: list[str] = ["tokcheck.plugin_golden", "tokcheck.plugin_model", "tokcheck.plugin_behaviour"]
 
 SESSION_KEY = pytest.StashKey[TokcheckSession]()
 REPORTER_NAME = "tokcheck-drift-reporter"
 SUITE_DIR = Path(__file__).parent / "suite"
+# Suite modules that compare base with tuned; a one-sided run (golden files) skips them.
+PAIR_SUITE = tuple(SUITE_DIR / name for name in ("test_static.py", "test_behaviour.py", "test_sweeps.py"))
+# Options of other parts that make sense with one tokenizer only.
+ONE_SIDED_OPTIONS = ("tokcheck_golden",)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -179,7 +183,8 @@ def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
     settings, from_flags = read_settings(config)
-    if from_flags and (settings.base is None) != (settings.tuned is None):
+    one_sided = any(getattr(config.option, dest, None) for dest in ONE_SIDED_OPTIONS)
+    if from_flags and not one_sided and (settings.base is None) != (settings.tuned is None):
         given, missing = (BASE_OPTION, TUNED_OPTION) if settings.tuned is None else (TUNED_OPTION, BASE_OPTION)
         raise pytest.UsageError(f"{given} needs {missing} too: tokcheck compares a tuned tokenizer with its base")
     try:
@@ -189,7 +194,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(str(error)) from None
     config.stash[SESSION_KEY] = session
     _keep_pytest_cache_out_of_sources(config, session)
-    if session.has_pair and not config.getoption("tokcheck_no_suite"):
+    if (session.has_pair or (one_sided and from_flags)) and not config.getoption("tokcheck_no_suite"):
         _collect_builtin_suite(config, only_suite=from_flags)
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
         suite_expected = session.has_pair and not config.getoption("tokcheck_no_suite")
@@ -248,6 +253,13 @@ def _in_suite(path: Path) -> bool:
 def pytest_pycollect_makemodule(module_path: Path, parent: pytest.Collector) -> pytest.Module | None:
     if _in_suite(module_path):
         return SuiteModule.from_parent(parent, path=module_path)
+    return None
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    session = config.stash.get(SESSION_KEY, None)
+    if collection_path in PAIR_SUITE and (session is None or not session.has_pair):
+        return True
     return None
 
 
