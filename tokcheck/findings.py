@@ -32,6 +32,7 @@ CHECK_ORDER: tuple[str, ...] = (
     "chat_template",
     "model_config",
     "save_format",
+    "loading",
     "model_files",
     "model_rows",
     "model_trained_rows",

@@ -205,17 +205,30 @@ def check_remote_code(source: TokenizerSource, tokenizer_config: dict[str, Any],
 
 def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) -> Any:
     """A live transformers tokenizer for a source, loaded from local files only."""
+    return load_tokenizer_noting_fallback(source, trust_remote_code=trust_remote_code)[0]
+
+
+def load_tokenizer_noting_fallback(source: TokenizerSource, *, trust_remote_code: bool = False) -> tuple[Any, str | None]:
+    """The tokenizer, and why it had to be read from tokenizer.json directly (None when
+    AutoTokenizer loaded it as saved): e.g. transformers 4.x and a transformers 5 save."""
     transformers = import_transformers()
     try:
         if source.bare_file is not None:
-            return transformers.PreTrainedTokenizerFast(tokenizer_file=str(source.bare_file))
+            return transformers.PreTrainedTokenizerFast(tokenizer_file=str(source.bare_file)), None
         return transformers.AutoTokenizer.from_pretrained(
             str(source.directory), local_files_only=True, trust_remote_code=trust_remote_code
-        )
+        ), None
     except Exception as error:
-        message = " ".join(str(error).split()) or type(error).__name__
+        message = " ".join(str(error).split())[:300] or type(error).__name__
+        if source.file("tokenizer.json") is not None:
+            from tokcheck.crossload import load_directly
+
+            try:
+                return load_directly(source, transformers), message
+            except Exception:
+                pass  # report the original error: it names what AutoTokenizer disliked
         raise TokcheckUsageError(
-            f"{source.spec}: transformers {transformers.__version__} cannot load this tokenizer: {message[:400]}"
+            f"{source.spec}: transformers {transformers.__version__} cannot load this tokenizer: {message}"
         ) from error
 
 

@@ -45,7 +45,9 @@ SESSION_KEY = pytest.StashKey[TokcheckSession]()
 REPORTER_NAME = "tokcheck-drift-reporter"
 SUITE_DIR = Path(__file__).parent / "suite"
 # Suite modules that compare base with tuned; a one-sided run (golden files) skips them.
-PAIR_SUITE = tuple(SUITE_DIR / name for name in ("test_static.py", "test_behaviour.py", "test_sweeps.py"))
+PAIR_SUITE = tuple(
+    SUITE_DIR / name for name in ("test_static.py", "test_loading.py", "test_behaviour.py", "test_sweeps.py")
+)
 # Options of other parts that make sense with one tokenizer only.
 ONE_SIDED_OPTIONS = ("tokcheck_golden",)
 

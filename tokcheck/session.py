@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from tokcheck.errors import TokcheckUsageError
-from tokcheck.findings import Finding
-from tokcheck.loading import TokenizerSource, load_tokenizer, resolve
+from tokcheck.findings import Finding, Severity
+from tokcheck.loading import TokenizerSource, load_tokenizer_noting_fallback, resolve
 from tokcheck.report import ReportContext
 from tokcheck.snapshot import TokenizerSnapshot, take_snapshot
 
@@ -62,8 +62,35 @@ class Side:
         return take_snapshot(self.source, trust_remote_code=self.settings.trust_remote_code)
 
     @cached_property
+    def _loaded(self) -> tuple[Any, str | None]:
+        return load_tokenizer_noting_fallback(self.source, trust_remote_code=self.settings.trust_remote_code)
+
+    @property
     def tokenizer(self) -> Any:
-        return load_tokenizer(self.source, trust_remote_code=self.settings.trust_remote_code)
+        return self._loaded[0]
+
+    @property
+    def load_findings(self) -> list[Finding]:
+        """A warning when the installed transformers could not load this side as saved."""
+        problem = self._loaded[1]
+        if problem is None:
+            return []
+        from importlib.metadata import version
+
+        return [
+            Finding(
+                "loading",
+                "loading.not-loadable-as-saved",
+                Severity.WARNING,
+                f"transformers {version('transformers')} cannot load {self.name} as saved ({problem}); tokcheck read "
+                "its tokenizer.json directly with the roles and template its files name, so consumers on this "
+                "transformers version fail where the checks here still run",
+                where=f"{self.source.spec}: tokenizer_config.json",
+                fix="save it with the transformers major its consumers use; for a transformers 5 save read by "
+                "4.x, set tokenizer_class to 'PreTrainedTokenizerFast' and extra_special_tokens (a list) to "
+                "additional_special_tokens",
+            )
+        ]
 
 
 class TokcheckSession:

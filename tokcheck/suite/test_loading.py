@@ -1,0 +1,15 @@
+"""Both tokenizers load with the installed transformers as they were saved."""
+
+from __future__ import annotations
+
+import pytest
+
+from tokcheck.session import TokcheckSession
+from tokcheck.verdict import Verdict
+
+pytestmark = pytest.mark.behaviour
+
+
+def test_both_tokenizers_load_as_saved(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    base, tuned = tokcheck_session.pair()
+    tokcheck_verdict.conclude(base.load_findings + tuned.load_findings)
