@@ -1,0 +1,62 @@
+"""Fixtures for the behaviour checks' tests: real zoo tokenizers, hand-made drift mutants of them in
+temporary directories, and BehaviourRuns over such pairs (each built once per session/worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.behaviour import mutants
+from tokcheck import zoo
+from tokcheck.behaviour import QUICK_EXAMPLES, QUICK_SAMPLE, BehaviourRun, BehaviourSettings
+from tokcheck.loading import load_tokenizer, resolve
+from tokcheck.session import Settings, SpecSetting, TokcheckSession
+
+SEED = 20240611  # fixed, so that these tests see the same examples on every run
+
+
+@pytest.fixture(scope="session")
+def zoo_tokenizer() -> Callable[[str], Any]:
+    """zoo_tokenizer("llama3"): the live transformers tokenizer of a zoo base, loaded once."""
+    loaded: dict[str, Any] = {}
+
+    def get(name: str) -> Any:
+        if name not in loaded:
+            loaded[name] = load_tokenizer(resolve(f"zoo:{name}"))
+        return loaded[name]
+
+    return get
+
+
+def quick_settings() -> BehaviourSettings:
+    """The settings the self-test documents for many pairs: --tokcheck-quick with a fixed seed."""
+    return BehaviourSettings(profile="ci", seed=SEED, examples=QUICK_EXAMPLES, sweep_sample=QUICK_SAMPLE)
+
+
+def session_for(base: Path | str, tuned: Path | str) -> TokcheckSession:
+    session = TokcheckSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))))
+    session.validate()
+    return session
+
+
+@pytest.fixture(scope="session")
+def variant_run(
+    tmp_path_factory: pytest.TempPathFactory, zoo_tokenizer: Callable[[str], Any]
+) -> Callable[[str], BehaviourRun]:
+    """variant_run("lstrip_special"): a BehaviourRun (quick settings) of a zoo base against the
+    mutant or benign variant of tests/behaviour/mutants.py with that name, made once."""
+    runs: dict[str, BehaviourRun] = {}
+
+    def get(name: str) -> BehaviourRun:
+        if name not in runs:
+            base, tuned = mutants.build(name, tmp_path_factory.mktemp("variant") / name)
+            session = session_for(zoo.path_for(base), tuned)
+            # Every run of one zoo base shares its loaded tokenizer (as a session's Side would load it).
+            session.pair()[0].__dict__["tokenizer"] = zoo_tokenizer(base)
+            runs[name] = BehaviourRun(session, quick_settings())
+        return runs[name]
+
+    return get
