@@ -326,6 +326,20 @@ def nothing(dest: Path) -> None:
     """An identical copy."""
 
 
+def llamafactory_output(case: str) -> Callable[[Path], None]:
+    """The files a real LLaMA-Factory 0.9.5 run saved (see data/frameworks/llamafactory-0.9.5):
+    its configs and template as written, and its added_tokens in the base's tokenizer.json."""
+
+    def mutate(dest: Path) -> None:
+        saved = DATA / "frameworks" / "llamafactory-0.9.5" / case
+        for name in ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"):
+            shutil.copyfile(saved / name, dest / name)
+        added_tokens = _read(saved / "tokenizer.json.added_tokens")
+        edit("tokenizer.json", lambda data: data.__setitem__("added_tokens", added_tokens))(dest)
+
+    return mutate
+
+
 MUTANTS: list[Mutant] = [
     # special tokens and roles
     Mutant(
@@ -653,6 +667,18 @@ MUTANTS: list[Mutant] = [
         "format.file-changed",
         "tokenizer.model",
     ),
+    # real LLaMA-Factory 0.9.5 outputs (transformers 4.57.6), replayed from the files it saved
+    Mutant("lf-llama3", "llama3", "1. LLaMA-Factory 0.9.5 SFT save, template llama3 (real output)",
+           llamafactory_output("llama3"), "vocab.added-beyond-base", "'<|eom_id|>' at id 128256"),
+    Mutant("lf-llama3.1", "llama3.1", "4. LLaMA-Factory 0.9.5 SFT save, template llama3: pad = eos (real output)",
+           llamafactory_output("llama3.1"), "roles.pad-is-eos", "'<|eot_id|>'"),
+    Mutant("lf-mistral-v3", "mistral-v3", "4. LLaMA-Factory 0.9.5 SFT save, template mistral: pad = eos (real output)",
+           llamafactory_output("mistral-v3"), "roles.pad-is-eos", "'</s>'"),
+    Mutant("lf-llama3-default-template", "llama3",
+           "11. LLaMA-Factory 0.9.5 SFT save, template default replaces the chat template (real output)",
+           llamafactory_output("llama3-default"), "template.changed", "chat template differs"),
+    Mutant("lf-qwen2", "qwen2", "benign: LLaMA-Factory 0.9.5 SFT save, template qwen, changes nothing (real output)",
+           llamafactory_output("qwen2")),
     # benign variants: must pass
     Mutant("llama3-resaved", "llama3", "benign: re-saved by transformers", resave),
     Mutant("qwen2-resaved", "qwen2", "benign: re-saved by transformers", resave),
