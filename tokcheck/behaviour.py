@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from tokcheck.properties import Comparison
     from tokcheck.session import TokcheckSession
 
-SHARDED_SWEEPS = ("apostrophes", "ascii_pairs", "code_points", "vocab_ids")
+SHARDED_SWEEPS = ("added_tokens", "apostrophes", "ascii_pairs", "code_points", "vocab_ids")
 PROFILE_NAMES = ("dev", "ci", "thorough")
 EXAMPLES = {"dev": 100, "ci": 100, "thorough": 2000}  # Hypothesis examples per property
 QUICK_EXAMPLES = 30

@@ -64,6 +64,7 @@ class Comparison:
         self.specials = list(special_strings(base, tuned))
         probes = [*CUSTOM_TEXTS, *self.specials, *(f"a {s}b{s}\n" for s in self.specials)]
         self._text_strategies: dict[int, SearchStrategy[str]] = {}
+        self._sweep_inputs: dict[str, Sequence[Any]] = {}
         self.base_codec = BatchCodec(base, probes)
         self.tuned_codec = BatchCodec(tuned, probes)
         self.views = [View("transformers", self.base_codec, self.tuned_codec)]
@@ -99,6 +100,23 @@ class Comparison:
         return self.specials
 
     @cached_property
+    def representative_tokens(self) -> list[str]:
+        """A few tokens of each group that base and tuned treat alike (same id on both sides, same
+        flags on both sides), and every token that is alone in its group: a flag changed on one
+        token of 256 puts it in a group of its own. For sampled sweeps."""
+        def flags(tokenizer: Any) -> dict[str, tuple[Any, ...]]:
+            decoder = getattr(tokenizer, "added_tokens_decoder", {}) or {}
+            return {str(t.content): (i, t.special, t.lstrip, t.rstrip, t.normalized, t.single_word) for i, t in decoder.items()}
+
+        base, tuned = flags(self.base), flags(self.tuned)
+        groups: dict[Any, list[str]] = {}
+        for token in self.specials:
+            b, t = base.get(token), tuned.get(token)
+            key = (b[1:], t[1:]) if b is not None and t is not None and b[0] == t[0] else ("alone", token)
+            groups.setdefault(key, []).append(token)
+        return sorted(token for members in groups.values() for token in members[:2])
+
+    @cached_property
     def _vocab_texts(self) -> list[str]:
         return self.base_codec.decode([[i] for i in range(self.base_codec.size)])
 
@@ -112,15 +130,27 @@ class Comparison:
         tuned = self.tuned_codec.decode([[i] for i in range(self.tuned_codec.size)])
         return [text for text in {*self._vocab_texts, *tuned} if text not in added]
 
+    def sweep_inputs(self, name: str) -> Sequence[Any]:
+        """The inputs of sweep `name`, made once per comparison (its shards share them)."""
+        if name not in self._sweep_inputs:
+            from tokcheck.sweeps import SWEEPS
+
+            self._sweep_inputs[name] = SWEEPS[name].inputs(self)
+        return self._sweep_inputs[name]
+
     def text_strategy(self, max_fragments: int) -> SearchStrategy[str]:
         """`tokenizer_text` over both tokenizers (built once per size: the vocabulary is large)."""
         if max_fragments not in self._text_strategies:
             from tokcheck.strategies import tokenizer_text
 
-            self._text_strategies[max_fragments] = tokenizer_text(
-                self.base, self.tuned, max_fragments=max_fragments, pieces=self._pieces
-            )
+            self._text_strategies[max_fragments] = tokenizer_text(max_fragments=max_fragments, fragments=self._fragments)
         return self._text_strategies[max_fragments]
+
+    @cached_property
+    def _fragments(self) -> SearchStrategy[str]:
+        from tokcheck.strategies import tokenizer_fragments
+
+        return tokenizer_fragments(self.base, self.tuned, pieces=self._pieces)
 
     @cached_property
     def capabilities(self) -> tuple[TemplateCapabilities, TemplateCapabilities]:
@@ -212,21 +242,25 @@ def file_view_paths(session: TokcheckSession) -> tuple[str, str] | None:
 
 def live_differs_from_file(tokenizer: Any, snapshot: Any) -> bool:
     """Whether the live backend's normalizer, pre-tokenizer, post-processor, decoder, model flags
-    or added tokens differ from those its tokenizer.json declares."""
+    or added tokens differ from those its tokenizer.json declares (both in canonical form)."""
     import json
+
+    from tokcheck.canonical import COMPONENTS, components
 
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:
         return True
-    for name, declared in snapshot.components.items():
-        part = getattr(backend, name, None)
-        if (json.loads(part.__getstate__()) if part is not None else None) != declared:
-            return True
+    live = {name: json.loads(part.__getstate__()) if (part := getattr(backend, name, None)) is not None else None
+            for name in COMPONENTS}
+    if components(live) != snapshot.components:
+        return True
     if any(getattr(backend.model, flag, None) != snapshot.model_params.get(flag) for flag in _MODEL_FLAGS
            if flag in snapshot.model_params):
         return True
-    live_added = {i: (t.content, t.lstrip, t.rstrip, t.normalized, t.single_word) for i, t in backend.get_added_tokens_decoder().items()}
-    declared_added = {i: (t.content, t.lstrip, t.rstrip, t.normalized, t.single_word) for i, t in snapshot.added_tokens.items()}
+    live_added = {i: (t.content, t.special, t.lstrip, t.rstrip, t.normalized, t.single_word)
+                  for i, t in backend.get_added_tokens_decoder().items()}
+    declared_added = {i: (t.content, t.special, t.lstrip, t.rstrip, t.normalized, t.single_word)
+                      for i, t in snapshot.added_tokens.items()}
     return live_added != declared_added
 
 

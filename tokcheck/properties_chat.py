@@ -295,22 +295,29 @@ def check_padding(c: Comparison, inputs: list[tuple[list[str], int]]) -> list[Co
 
 def special_token_examples(c: Comparison) -> list[Counterexample]:
     """Every special/added token string of base and tuned encodes alike in both (one id where
-    base has one id), and every base special id decodes back to its string in tuned too."""
+    base has one id), and every base special id decodes back to its string in tuned too, and
+    vanishes (or not) with skip_special_tokens as in base; in every view of the comparison."""
     tokens = c.specials
-    base_ids = c.base_codec.encode(tokens)
-    tuned_ids = c.tuned_codec.encode(tokens)
     found = []
-    for token, b, t in zip(tokens, base_ids, tuned_ids):
-        if b != t:
-            how = "one id" if len(b) == 1 else f"{len(b)} ids"
-            found.append(c.ids_counterexample(token, b, t, "behaviour", check="behaviour.special_tokens").with_lines(
-                f"{token!r} is {how} in base and {len(t)} id(s) in tuned"))
-    singles = [[b[0]] for b in base_ids if len(b) == 1]
-    base_back = c.base_codec.decode(singles)
-    tuned_back = c.tuned_codec.decode(singles)
-    for ids, b_text, t_text in zip(singles, base_back, tuned_back):
-        if b_text != t_text:
-            found.append(c.decode_counterexample(b_text, ids, b_text, t_text, "behaviour", check="behaviour.special_tokens"))
+    for view in c.views:
+        base_ids = view.base.encode(tokens)
+        tuned_ids = view.tuned.encode(tokens)
+        for token, b, t in zip(tokens, base_ids, tuned_ids):
+            if b != t:
+                how = "one id" if len(b) == 1 else f"{len(b)} ids"
+                example = c.ids_counterexample(token, b, t, "behaviour", view=view, check="behaviour.special_tokens")
+                found.append(example.with_lines(f"{token!r} is {how} in base and {len(t)} id(s) in tuned"))
+        singles = [[b[0]] for b in base_ids if len(b) == 1]
+        texts = view.base.decode(singles)
+        for skip in (False, True):  # decodes back, and vanishes (or not) with skip_special_tokens as in base
+            base_back = view.base.decode(singles, skip_special_tokens=skip)
+            tuned_back = view.tuned.decode(singles, skip_special_tokens=skip)
+            for ids, text, b_text, t_text in zip(singles, texts, base_back, tuned_back):
+                if b_text != t_text:
+                    found.append(c.decode_counterexample(text, ids, b_text, t_text, "behaviour", skip=skip,
+                                                         check="behaviour.special_tokens", view=view))
+        if found:
+            break  # a later view would repeat what this one found
     return found
 
 

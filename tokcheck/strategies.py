@@ -35,6 +35,7 @@ __all__ = [
     "special_strings",
     "template_capabilities",
     "token_id_sequences",
+    "tokenizer_fragments",
     "tokenizer_text",
     "vocab_pieces",
 ]
@@ -55,7 +56,7 @@ DIGITS = (
 )
 INVISIBLES = (
     "\xa0", "\u200b", "\ufeff", "\u2009", "\u202f", "\u3000", "\u2028", "\u2029", "\x85", "\u200c", "\u200d",
-    "\u2060", "\xad", "\u180e", "\u200e", "\u200f", "\u202e", "\xa0\xa0",
+    "\u2060", "\xad", "\u180e", "\u200e", "\u200f", "\u202e",
 )
 COMBINING = (
     "e\u0301", "a\u0308", "n\u0303", "\u0301", "a\u0306\u0301", "o\u0308\u0304", "\u1100\u1161\u11a8", "\u212b",
@@ -95,12 +96,14 @@ def _any_code_points() -> st.SearchStrategy[str]:
     return st.lists(char, min_size=1, max_size=3).map("".join)
 
 
-# Fixed fragments in one list, simplest kinds first: one draw picks any of them (a nested one_of per
-# kind costs Hypothesis twice the draws), and shrinking moves toward plain whitespace.
-FIXED_FRAGMENTS: tuple[str, ...] = (
+# Fixed fragments in one list, shortest first and simplest kinds first among equals: one draw picks
+# any of them (a nested one_of per kind costs Hypothesis twice the draws), and shrinking moves
+# toward single characters and plain whitespace.
+FIXED_FRAGMENTS: tuple[str, ...] = tuple(sorted(
     WHITESPACE + PUNCTUATION + CONTRACTIONS + DIGITS + INVISIBLES + COMBINING + COMPATIBILITY + EMOJI + SCRIPTS
-    + CONTROLS + CODE
-)
+    + CONTROLS + CODE,
+    key=len,
+))
 
 
 def edge_case_fragments() -> st.SearchStrategy[str]:
@@ -165,7 +168,26 @@ def near_misses(tokens: Sequence[str]) -> tuple[str, ...]:
             token[:-1], token[1:], token.upper(), token.lower(), token.swapcase(), token[: len(token) // 2],
             token + token[-1], token[0] + token, token.replace("|", ""), token.replace("_", "-"), token.replace("_", " "),
         })
-    return tuple(sorted(found - real - {""}, key=lambda t: (len(t), t)))
+    misses = {miss for miss in found if miss and not any(token in miss for token in real)}
+    return tuple(sorted(misses, key=lambda t: (len(t), t)))
+
+
+class _Pick:
+    """items[i], with a short repr: Hypothesis would otherwise spell out a 128k-item sampled_from."""
+
+    def __init__(self, items: Sequence[str]) -> None:
+        self.items = items
+
+    def __call__(self, index: int) -> str:
+        return self.items[index]
+
+    def __repr__(self) -> str:
+        return f"<one of {len(self.items):,} strings>"
+
+
+def _choice(items: Sequence[str]) -> st.SearchStrategy[str]:
+    """Like sampled_from(items) (shrinking toward the first), for long lists."""
+    return st.integers(0, len(items) - 1).map(_Pick(items))
 
 
 def special_splices(*tokenizers: Any, tokens: Sequence[str] | None = None) -> st.SearchStrategy[str]:
@@ -178,27 +200,37 @@ def special_splices(*tokenizers: Any, tokens: Sequence[str] | None = None) -> st
     return st.tuples(around, st.sampled_from(pool), around).map("".join)
 
 
-def tokenizer_text(*tokenizers: Any, max_fragments: int = 8, pieces: Sequence[str] | None = None) -> st.SearchStrategy[str]:
-    """Edge-case text mixed with the tokenizers' own vocabulary pieces and words, the literal
-    strings of their special tokens spliced at random positions with whitespace around them, and
-    near misses of those strings. Pass base and tuned together to cover tokens either one has.
-    `pieces` replaces the decoded vocabularies when the caller already has them."""
+def tokenizer_fragments(*tokenizers: Any, pieces: Sequence[str] | None = None) -> st.SearchStrategy[str]:
+    """One piece of `tokenizer_text`: an edge-case fragment, a vocabulary piece or 1-3 vocabulary
+    words of the given tokenizers, a special token's string with whitespace around it, or a near
+    miss of one. `pieces` replaces the decoded vocabularies when the caller already has them.
+    Building it sorts the whole vocabulary: build once, reuse for several text lengths."""
     if pieces is None:
         pieces = [piece for tokenizer in tokenizers for piece in vocab_pieces(tokenizer)]
     pieces = sorted({piece for piece in pieces if piece and "\ufffd" not in piece}, key=lambda t: (len(t), t))
     specials = special_strings(*tokenizers)
     branches = [edge_case_fragments()]
     if pieces:
-        branches.append(st.sampled_from(pieces))
+        branches.append(_choice(pieces))
         words = sorted({piece.strip() for piece in pieces if piece.strip().isalpha()}, key=lambda t: (len(t), t))
         if words:
-            branches.append(st.lists(st.sampled_from(words), min_size=1, max_size=3).map("".join))
+            branches.append(st.lists(_choice(words), min_size=1, max_size=3).map("".join))
     if specials:
         branches.append(special_splices(tokens=specials))
         misses = near_misses(specials)
         if misses:
             branches.append(st.sampled_from(misses))
-    return st.lists(st.one_of(branches), max_size=max_fragments).map("".join)
+    return st.one_of(branches)
+
+
+def tokenizer_text(*tokenizers: Any, max_fragments: int = 8, pieces: Sequence[str] | None = None,
+                   fragments: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str]:
+    """Edge-case text mixed with the tokenizers' own vocabulary pieces and words, the literal
+    strings of their special tokens spliced at random positions with whitespace around them, and
+    near misses of those strings. Pass base and tuned together to cover tokens either one has.
+    `fragments` (from `tokenizer_fragments`) skips rebuilding the vocabulary lists."""
+    fragment = fragments if fragments is not None else tokenizer_fragments(*tokenizers, pieces=pieces)
+    return st.lists(fragment, max_size=max_fragments).map("".join)
 
 
 def token_id_sequences(*tokenizers: Any, max_size: int = 16) -> st.SearchStrategy[list[int]]:
@@ -323,29 +355,43 @@ class Transcript:
 
 
 @st.composite
+def _round(draw: Any, caps: TemplateCapabilities, content: st.SearchStrategy[str]) -> tuple[Any, ...]:
+    """One user turn and the assistant's answer, with a tool exchange in between when drawn."""
+    user = draw(content)
+    exchange = None
+    if caps.tool_role and draw(st.booleans()):
+        count = draw(st.integers(1, 2)) if caps.parallel_tool_calls else 1
+        calls = [(draw(st.sampled_from(_TOOL_NAMES)), draw(content)) for _ in range(count)]
+        lead = None if caps.tool_calls else draw(content)  # without tool-call support: plain text
+        exchange = (calls, lead, [draw(content) for _ in calls])
+    return user, exchange, draw(content)
+
+
+@st.composite
 def _transcripts(draw: Any, caps: TemplateCapabilities, content: st.SearchStrategy[str], max_rounds: int) -> Transcript:
-    messages: list[dict[str, Any]] = []
-    if caps.system and draw(st.booleans()):
-        messages.append({"role": "system", "content": draw(content)})
-    rounds = draw(st.integers(1, max_rounds))
+    # Rounds are a list (not a count) so that shrinking can delete any of them.
+    system = draw(st.one_of(st.none(), content)) if caps.system else None
+    rounds = draw(st.lists(_round(caps, content), min_size=1, max_size=max_rounds))
+    end_on_user = draw(st.booleans())  # a prompt awaiting the assistant
+    messages: list[dict[str, Any]] = [] if system is None else [{"role": "system", "content": system}]
     calls_made = 0
-    for round_index in range(rounds):
-        messages.append({"role": "user", "content": draw(content)})
-        if round_index == rounds - 1 and draw(st.booleans()):
-            break  # end on the user's turn: a prompt awaiting the assistant
-        if caps.tool_role and draw(st.booleans()):
-            count = draw(st.integers(1, 2)) if caps.parallel_tool_calls else 1
-            calls = []
-            for _ in range(count):
+    for index, (user, exchange, answer) in enumerate(rounds):
+        messages.append({"role": "user", "content": user})
+        if end_on_user and index == len(rounds) - 1:
+            break
+        if exchange is not None:
+            calls, lead, results = exchange
+            made = []
+            for name, query in calls:
                 calls_made += 1
-                calls.append(tool_call(f"call{calls_made:05d}", draw(st.sampled_from(_TOOL_NAMES)), draw(content)))
-            if caps.tool_calls:
-                messages.append({"role": "assistant", "content": "", "tool_calls": calls})
+                made.append(tool_call(f"call{calls_made:05d}", name, query))
+            if lead is None:
+                messages.append({"role": "assistant", "content": "", "tool_calls": made})
             else:
-                messages.append({"role": "assistant", "content": draw(content)})
-            for call in calls:
-                messages.append({"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"], "content": draw(content)})
-        messages.append({"role": "assistant", "content": draw(content)})
+                messages.append({"role": "assistant", "content": lead})
+            messages += [{"role": "tool", "tool_call_id": call["id"], "name": call["function"]["name"], "content": result}
+                         for call, result in zip(made, results)]
+        messages.append({"role": "assistant", "content": answer})
     tools = [tool_schema(name) for name in _TOOL_NAMES] if caps.tools and draw(st.booleans()) else None
     return Transcript(messages=messages, add_generation_prompt=draw(st.booleans()), tools=tools)
 

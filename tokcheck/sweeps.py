@@ -304,13 +304,15 @@ def random_vocab_word_texts(vocab_texts: Sequence[str], iterations: int = 100) -
 @dataclass(frozen=True)
 class SweepSpec:
     """A sweep of the built-in suite: `inputs(comparison)` lists its inputs (texts, or base ids for
-    the vocabulary sweep); `sharded` sweeps are split over shards and sampled by a sample fraction;
-    `decode` also compares each side's decoding of its own ids."""
+    the vocabulary sweep); `sharded` sweeps are split over shards (xdist spreads them), `sampled`
+    ones check only the sample fraction when one is set; `decode` also compares each side's
+    decoding of its own ids."""
 
     name: str
     title: str
     inputs: Callable[[Comparison], Sequence[Any]]
-    sharded: bool = True
+    sharded: bool = False
+    sampled: bool = True
     decode: bool = False
 
 
@@ -318,36 +320,42 @@ def _base_ids(comparison: Comparison) -> range:
     return range(comparison.base_codec.size)
 
 
+def _random_vocab(comparison: Comparison) -> list[str]:
+    vocab = comparison.base_vocab_texts()
+    return random_vocab_char_texts(vocab) + random_vocab_word_texts(vocab)
+
+
 SWEEPS: dict[str, SweepSpec] = {
     spec.name: spec
     for spec in (
-        SweepSpec("vocab_ids", "every base id decodes and re-encodes like base", _base_ids),
-        SweepSpec("code_points", "every assigned code point", lambda c: code_point_texts(), decode=True),
-        SweepSpec("ascii_pairs", "ASCII pairs with whitespace on either side", lambda c: ascii_pairs()),
-        SweepSpec("apostrophes", "apostrophe patterns", lambda c: apostrophe_patterns()),
+        SweepSpec("vocab_ids", "every base id decodes and re-encodes like base", _base_ids, sharded=True),
+        SweepSpec("code_points", "every assigned code point", lambda c: code_point_texts(), sharded=True, decode=True),
+        SweepSpec("ascii_pairs", "ASCII pairs with whitespace on either side", lambda c: ascii_pairs(), sharded=True),
+        SweepSpec("apostrophes", "apostrophe patterns", lambda c: apostrophe_patterns(), sharded=True),
+        # Never sampled at random: a flag on one token of hundreds must not fall outside the sample
+        # (sampled runs take representatives instead, see run_sweep).
         SweepSpec("added_tokens", "each special/added token with whitespace and a/z neighbours",
-                  lambda c: token_whitespace_variants(c.token_strings()), sharded=False),
-        SweepSpec("custom_texts", "fixed edge-case strings", lambda c: custom_texts(c.token_strings()), sharded=False, decode=True),
-        SweepSpec("random_tokens", "random runs of special/added tokens",
-                  lambda c: random_token_texts(c.token_strings()), sharded=False, decode=True),
-        SweepSpec("random_chars", "random words over Latin characters", lambda c: random_char_texts(), sharded=False, decode=True),
-        SweepSpec("random_unicode", "random words over all code points", lambda c: random_unicode_texts(), sharded=False, decode=True),
-        SweepSpec("random_vocab", "random vocabulary characters and words",
-                  lambda c: random_vocab_char_texts(c.base_vocab_texts()) + random_vocab_word_texts(c.base_vocab_texts()),
-                  sharded=False, decode=True),
+                  lambda c: token_whitespace_variants(c.token_strings()), sharded=True, sampled=False),
+        SweepSpec("custom_texts", "fixed edge-case strings", lambda c: custom_texts(c.token_strings()), sampled=False, decode=True),
+        SweepSpec("random_tokens", "random runs of special/added tokens", lambda c: random_token_texts(c.token_strings()), decode=True),
+        SweepSpec("random_chars", "random words over Latin characters", lambda c: random_char_texts(), decode=True),
+        SweepSpec("random_unicode", "random words over all code points", lambda c: random_unicode_texts(), decode=True),
+        SweepSpec("random_vocab", "random vocabulary characters and words", _random_vocab, decode=True),
     )
 }
 
 
 def select(items: Sequence[Any], name: str, *, shard: int = 0, shards: int = 1, sample: float = 1.0) -> list[Any]:
     """Shard `shard` of `shards` of a deterministic sample of `items`: the sample is a seeded
-    (by sweep name) random subset of ceil(len * sample) items in their original order, the shard
-    every shards-th of those. Same on every xdist worker."""
+    (by sweep name) random subset of ceil(len * sample) items in their original order; shards are
+    contiguous blocks of it, so that the inputs of one token or one script stay in one shard. The
+    same on every xdist worker."""
     indices: Sequence[int] = range(len(items))
     if sample < 1.0:
         count = min(len(items), max(1, math.ceil(len(items) * sample)))
         indices = sorted(random.Random(f"tokcheck-sweep-{name}").sample(range(len(items)), count))
-    return [items[i] for i in indices[shard::shards]]
+    size = math.ceil(len(indices) / shards)
+    return [items[i] for i in indices[shard * size : (shard + 1) * size]]
 
 
 @dataclass
@@ -472,10 +480,14 @@ def _counterexample(c: Comparison, name: str, failure: _Failure, *, shrink: bool
 def run_sweep(comparison: Comparison, name: str, *, shard: int = 0, shards: int = 1, sample: float = 1.0) -> SweepOutcome:
     """Run sweep `name` (one shard of a sample of it) on every view of the comparison."""
     spec = SWEEPS[name]
-    items = spec.inputs(comparison)
-    if not spec.sharded:
-        shard, shards, sample = 0, 1, 1.0
-    chosen = select(items, name, shard=shard, shards=shards, sample=sample)
+    if name == "added_tokens" and sample < 1.0:
+        # Sampled runs check every token that base and tuned treat differently (or alone), and two
+        # of each group treated alike, with all their whitespace variants.
+        items: Sequence[Any] = token_whitespace_variants(comparison.representative_tokens)
+    else:
+        items = comparison.sweep_inputs(name)
+    chosen = select(items, name, shard=shard if spec.sharded else 0, shards=shards if spec.sharded else 1,
+                    sample=sample if spec.sampled else 1.0)
     failures = _Failures()
     for view in comparison.views:
         if name == "vocab_ids":

