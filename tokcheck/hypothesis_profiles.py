@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -100,6 +101,7 @@ class PropertyOutcome:
     failed: int = 0
     counterexample: Counterexample | None = None
     shrunk: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)  # "explore", "check", "shrink"
 
 
 class _Failed(Exception):
@@ -137,17 +139,23 @@ def run_property(prop: Property, comparison: Comparison, config: RunConfig) -> P
     seed = config.seed_for(prop.name)
     recorded: list[tuple[Any, tuple[Any, ...] | None]] = []
     prop.check(comparison, [])  # import what checking needs now: new modules would change generation
+    seconds: dict[str, float] = {}
     with storage_in_cache():
+        started = time.perf_counter()
         explore = config.settings(phases=(Phase.reuse, Phase.generate))
         _test(strategy, explore, seed, key, lambda example: recorded.append((example, _current_choices())))()
+        seconds["explore"] = time.perf_counter() - started
         results = prop.check(comparison, [example for example, _ in recorded])
+        seconds["check"] = time.perf_counter() - started - seconds["explore"]
         failing = [i for i, result in enumerate(results) if result is not None]
         if not failing:
-            return PropertyOutcome(prop.name, len(recorded))
+            return PropertyOutcome(prop.name, len(recorded), seconds=seconds)
+        started = time.perf_counter()
         minimal = _shrink(prop, comparison, config, strategy, seed, key, recorded[failing[0]][1])
+        seconds["shrink"] = time.perf_counter() - started
     first = results[failing[0]]
     assert first is not None
-    return PropertyOutcome(prop.name, len(recorded), len(failing), minimal or first, minimal is not None)
+    return PropertyOutcome(prop.name, len(recorded), len(failing), minimal or first, minimal is not None, seconds)
 
 
 def _shrink(

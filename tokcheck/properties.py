@@ -10,7 +10,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from tokcheck.counterexamples import Counterexample, Loader, literal, reproduction
-from tokcheck.sweeps import CUSTOM_TEXTS, BatchCodec, FileCodec, View
+from tokcheck.generators import CUSTOM_TEXTS
+from tokcheck.sweeps import BatchCodec, FileCodec, View
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy
@@ -43,7 +44,8 @@ class Comparison:
 
     `views` lists the ways both are run: first the transformers tokenizers; then, when given
     `file_paths` (the two tokenizer.json files), the raw tokenizers pipelines those files define,
-    for drift that the transformers class in use rebuilds away but other consumers see."""
+    for drift that the transformers class in use rebuilds away but other consumers see. With
+    `snapshots`, sweeps also make inputs from the merges and vocabulary the two do not share."""
 
     def __init__(
         self,
@@ -55,10 +57,12 @@ class Comparison:
         base_stop_ids: frozenset[int] | None = None,
         tuned_stop_ids: frozenset[int] | None = None,
         file_paths: tuple[str, str] | None = None,
+        snapshots: tuple[Any, Any] | None = None,
     ) -> None:
         from tokcheck.strategies import special_strings
 
         self.base, self.tuned = base, tuned
+        self.snapshots = snapshots  # TokenizerSnapshots of both, for inputs made from their files
         self.base_stop_ids = base_stop_ids if base_stop_ids is not None else stop_ids(base, None)
         self.tuned_stop_ids = tuned_stop_ids if tuned_stop_ids is not None else stop_ids(tuned, None)
         self.specials = list(special_strings(base, tuned))
@@ -89,6 +93,7 @@ class Comparison:
             base_stop_ids=stop_ids(base.tokenizer, base.snapshot.generation_config),
             tuned_stop_ids=stop_ids(tuned.tokenizer, tuned.snapshot.generation_config),
             file_paths=file_view_paths(session),
+            snapshots=(base.snapshot, tuned.snapshot),
         )
 
     @property

@@ -23,7 +23,7 @@ from typing import Any
 import hypothesis.strategies as st
 
 from tokcheck.assertions import render_chat
-from tokcheck.sweeps import TOKEN_WHITESPACE, assigned_code_points
+from tokcheck.generators import TOKEN_WHITESPACE, assigned_code_points
 
 __all__ = [
     "TemplateCapabilities",
@@ -96,22 +96,19 @@ def _any_code_points() -> st.SearchStrategy[str]:
     return st.lists(char, min_size=1, max_size=3).map("".join)
 
 
-# Fixed fragments in one list, shortest first and simplest kinds first among equals: one draw picks
-# any of them (a nested one_of per kind costs Hypothesis twice the draws), and shrinking moves
-# toward single characters and plain whitespace.
-FIXED_FRAGMENTS: tuple[str, ...] = tuple(sorted(
-    WHITESPACE + PUNCTUATION + CONTRACTIONS + DIGITS + INVISIBLES + COMBINING + COMPATIBILITY + EMOJI + SCRIPTS
-    + CONTROLS + CODE,
-    key=len,
-))
+def _by_length(*groups: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from(sorted((item for group in groups for item in group), key=len))
 
 
 def edge_case_fragments() -> st.SearchStrategy[str]:
-    """One piece of edge-case text; `edge_case_text` joins several."""
+    """One piece of edge-case text; `edge_case_text` joins several. Five kinds (plain words; ASCII
+    whitespace, punctuation, contractions and digits; invisible, combining, compatibility and
+    control characters; scripts, emoji and code; any code point), each list shortest first."""
     return st.one_of(
         _ascii_word(),
-        st.sampled_from(FIXED_FRAGMENTS),
-        st.integers(0, 10**12).map(str),
+        _by_length(WHITESPACE, PUNCTUATION, CONTRACTIONS, DIGITS),
+        _by_length(INVISIBLES, COMBINING, COMPATIBILITY, CONTROLS),
+        st.one_of(_by_length(EMOJI, SCRIPTS, CODE), st.integers(0, 10**12).map(str)),
         _any_code_points(),
     )
 
@@ -185,9 +182,21 @@ class _Pick:
         return f"<one of {len(self.items):,} strings>"
 
 
+_BUCKETS = 16
+
+
 def _choice(items: Sequence[str]) -> st.SearchStrategy[str]:
-    """Like sampled_from(items) (shrinking toward the first), for long lists."""
-    return st.integers(0, len(items) - 1).map(_Pick(items))
+    """Like sampled_from(items) (shrinking toward the first), for long lists. Hypothesis draws
+    small integers far more often than large ones (the median of 0-150,000 is near 2,000), so a
+    long list is cut into 16 equal slices: the slice is drawn first, then the place in it, and
+    every slice (of a vocabulary sorted by length: long words too) comes up about as often."""
+    if len(items) < 1000:
+        return st.integers(0, len(items) - 1).map(_Pick(items))
+    size = -(-len(items) // _BUCKETS)
+    slices = st.integers(0, _BUCKETS - 1).flatmap(
+        lambda b: st.integers(b * size, min(len(items), (b + 1) * size) - 1)
+    )
+    return slices.map(_Pick(items))
 
 
 def special_splices(*tokenizers: Any, tokens: Sequence[str] | None = None) -> st.SearchStrategy[str]:

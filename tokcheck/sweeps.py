@@ -1,6 +1,7 @@
-"""Exhaustive sweeps (no Hypothesis): llama.cpp-style batch generators, a batch codec per tokenizer
-(the Rust ``encode_batch``/``decode_batch`` where they give what transformers gives, else the
-transformers loop), and whole-array comparison of base and tuned that ends in counterexamples."""
+"""Exhaustive sweeps (no Hypothesis): the registry of sweeps over the inputs of tokcheck.generators,
+a batch codec per tokenizer (the Rust ``encode_batch``/``decode_batch`` where they give what
+transformers gives, else the transformers loop), deterministic sampling and sharding, and
+whole-array comparison of base and tuned that ends in (shrunk) counterexamples."""
 
 from __future__ import annotations
 
@@ -8,30 +9,31 @@ import contextlib
 import math
 import random
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from tokcheck.counterexamples import Counterexample, escaped
+from tokcheck.generators import (
+    apostrophe_patterns,
+    ascii_pairs,
+    code_point_texts,
+    custom_texts,
+    merge_token_sequences,
+    moved_merges,
+    random_char_texts,
+    random_token_texts,
+    random_unicode_texts,
+    random_vocab_char_texts,
+    random_vocab_word_texts,
+    token_whitespace_variants,
+)
 
 if TYPE_CHECKING:
     from tokcheck.properties import Comparison
 
-# Whitespace put around tokens by llama.cpp's generator_added_lr_strip.
-TOKEN_WHITESPACE = ("", " ", "  ", "\n", "\r\n", "\n\n", "\t", "\t\t")
-PAIR_WHITESPACE = ("", " ", "  ")
-_UNASSIGNED = frozenset({"Cn", "Cs", "Co"})  # unassigned, surrogates, private use
 _SHOWN_OTHERS = 3  # failing inputs listed after the smallest one
 _SHRINK_ABOVE = 12  # characters: a longer smallest failing input is shrunk before it is reported
-
-
-@lru_cache(maxsize=1)
-def assigned_code_points() -> tuple[int, ...]:
-    """Every code point whose category is not Cn/Cs/Co (in this Python's Unicode version)."""
-    category = unicodedata.category
-    return tuple(cp for cp in range(0x110000) if category(chr(cp)) not in _UNASSIGNED)
 
 
 # --- batch codec ------------------------------------------------------------------------------
@@ -168,136 +170,6 @@ class View:
         return f"k.encode(x, add_special_tokens={add_special_tokens})" + (".ids" if self.raw else "")
 
 
-# --- generators -------------------------------------------------------------------------------
-
-
-# Fixed strings that broke some tokenizer once (llama.cpp's custom and edge-case lists are the
-# model: control and digit ranges, BOM, ignore_merges, lstrip/rstrip specials, encode errors).
-CUSTOM_TEXTS: tuple[str, ...] = (
-    "", " ", "  ", "   ", "\t", "\n", "\n\n", "\n\n\n", "\t\n", "\r\n", " \r\n", "\r\n\r\n",
-    "Hello world", " Hello world", "Hello World", " Hello World!", "Hello, world!", " Hello, world!",
-    "Hello", " Hello", "  Hello", "   Hello", "    Hello", "    Hello\n    Hello", " (", "\n =", "' era",
-    " this is 🦙.cpp", "w048 7tuijk dsdfhu", "нещо на Български", "កាន់តែពិសេសអាចខលចេញ",
-    "🚀 (normal) 😶\u200d🌫️ (multiple emojis concatenated) ✅ (only emoji that has its own token)",
-    "Hello, y'all! How are you 😁 ?我想在apple工作1314151天～", "ied 4 ½ months", "Äpfel", "Führer",
-    "3", "33", "333", "3333", "33333", "333333", "3333333", "33333333", "333333333",
-    "\x1f-a", "¼-a", "½-a", "¾-a", "a 〇b", "Ⅵ-a", "\ufeff//", "Cửa Việt", " Việt", " discards",
-    "a\na", "\"`", " \u2e4e", "\n\x0b  ", "a\xa0\xa0\x00b", "\xa0aC", "\u2029 \ua3e4", "a ?", "å",
-    "\U000ac517", "\U000522f4", "e\u0301", "\u00e9", "ﬁ", "ＡＢＣ", "１２３", "µ", "Å", "\u200b", "a\u200db",
-    "I'm", "don't", "it's", "we've", "they're", "you'll", "he'd", "'s", "'S", "’s", " 's", "n't",
-    "def f(x):\n    return x\n", "\tif (a) {\n\t\treturn b;\n\t}\n", "👨\u200d👩\u200d👧\u200d👦", "🇺🇸", "🏳️\u200d🌈",
-)
-
-
-def custom_texts(specials: Sequence[str] = ()) -> list[str]:
-    """The fixed strings, plus runs of each special/added token with and without spaces."""
-    texts = list(CUSTOM_TEXTS)
-    for token in specials:
-        texts += [token * 3, " ".join([token] * 3), f"{token}a{token}b", f"a {token} b", f" {token}", f"{token} "]
-    return texts
-
-
-@lru_cache(maxsize=1)
-def ascii_pairs() -> list[str]:
-    """All pairs of ASCII characters (and the empty string) with "", " " or "  " around and
-    between them, as llama.cpp's generator_ascii_lr_strip (442,368 strings, 304,045 distinct;
-    each is kept once, in first-seen order). Cached: treat as read-only."""
-    chars = [chr(i) for i in range(1, 0x80)] + [""]
-    return _distinct([
-        text
-        for c1 in chars
-        for c2 in chars
-        for left in PAIR_WHITESPACE
-        for right in PAIR_WHITESPACE
-        for text in (left + c1 + c2 + right, left + c1 + right + c2, c1 + left + c2 + right)
-    ])
-
-
-@lru_cache(maxsize=1)
-def apostrophe_patterns() -> list[str]:
-    """Apostrophes between ASCII pairs with whitespace on either side, as llama.cpp's
-    generator_apostrophe (442,368 strings, 434,716 distinct: contractions and quotes). Cached."""
-    chars = [chr(i) for i in range(1, 0x80)] + [""]
-    return _distinct([
-        text
-        for c1 in chars
-        for c2 in chars
-        for left in PAIR_WHITESPACE
-        for right in PAIR_WHITESPACE
-        for text in (c1 + left + "'" + right + c2, c1 + c2 + left + "'" + right + "z", "a" + left + "'" + right + c1 + c2)
-    ])
-
-
-def _distinct(texts: list[str]) -> list[str]:
-    return list(dict.fromkeys(texts))
-
-
-def token_whitespace_variants(tokens: Sequence[str]) -> list[str]:
-    """Each token with every whitespace of TOKEN_WHITESPACE on each side, alone and between "a"
-    and "z" (256 strings per token): lstrip/rstrip/single_word and Metaspace prepend drift."""
-    return [
-        text
-        for token in tokens
-        for left in TOKEN_WHITESPACE
-        for right in TOKEN_WHITESPACE
-        for text in (left + token + right, "a" + left + token + right, left + token + right + "z", "a" + left + token + right + "z")
-    ]
-
-
-def random_token_texts(tokens: Sequence[str], iterations: int = 100) -> list[str]:
-    """Seeded runs of 500 special/added tokens mixed with separators and words."""
-    pool = sorted({*tokens, " ", "\n", "\t", "-", "!", "one", "1", "<s>", "</s>"})
-    return ["".join(random.Random(seed).choices(pool, k=500)) for seed in range(iterations)]
-
-
-_RANDOM_CHARS = sorted(set(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyzÁÉÍÓÚÀÈÌÒÙÂÊÎÔÛÄËÏÖÜáéíóúàèìòùâêîôûäëïöü"
-    ".-,*/-+ª!\"·$%&/()=?¿[]{}<>\\|@#~½¬~;:_"
-))
-_WORD_WHITESPACE = [" "] * 20 + ["\n"] * 5 + ["\r\n"] * 5 + ["\t"] * 5
-
-
-def _random_words(alphabet: Sequence[str], words: int, seed: int) -> str:
-    rand = random.Random(seed)
-    return "".join("".join(rand.choices(alphabet, k=rand.randint(1, 7))) + rand.choice(_WORD_WHITESPACE) for _ in range(words))
-
-
-@lru_cache(maxsize=2)
-def random_char_texts(iterations: int = 100) -> list[str]:
-    """Seeded texts of 400 short words over ASCII, accented Latin and punctuation."""
-    return [_random_words(_RANDOM_CHARS, 400, seed) for seed in range(iterations)]
-
-
-@lru_cache(maxsize=1)
-def code_point_texts() -> list[str]:
-    """Every assigned code point (not Cn/Cs/Co), one string each. Cached: treat as read-only."""
-    return [chr(cp) for cp in assigned_code_points()]
-
-
-@lru_cache(maxsize=2)
-def random_unicode_texts(iterations: int = 100) -> list[str]:
-    """Seeded texts of 200 words of 1-7 random assigned code points."""
-    alphabet = [chr(cp) for cp in assigned_code_points()]
-    return [_random_words(alphabet, 200, seed) for seed in range(iterations)]
-
-
-def random_vocab_char_texts(vocab_texts: Sequence[str], iterations: int = 100) -> list[str]:
-    """Seeded texts of 1024 characters drawn from the characters that occur in the vocabulary."""
-    chars = sorted({char for text in vocab_texts for char in text})
-    return ["".join(random.Random(seed).choices(chars, k=1024)) for seed in range(iterations)] if chars else []
-
-
-def random_vocab_word_texts(vocab_texts: Sequence[str], iterations: int = 100) -> list[str]:
-    """Seeded texts of 300-400 groups of 1-3 vocabulary words glued by a random separator."""
-    words = sorted({text.strip() for text in vocab_texts} - {""})
-    texts = []
-    for seed in range(iterations if words else 0):
-        rand = random.Random(seed)
-        groups = ("".join(rand.choices(words, k=rand.randint(1, 3))) + rand.choice("     \n\r\t") for _ in range(rand.randint(300, 400)))
-        texts.append("".join(groups))
-    return texts
-
-
 # --- sweeps -----------------------------------------------------------------------------------
 
 
@@ -320,6 +192,34 @@ def _base_ids(comparison: Comparison) -> range:
     return range(comparison.base_codec.size)
 
 
+def _changed_merges_and_vocab(comparison: Comparison) -> list[str]:
+    """Texts of the token sequences that exercise each merge whose order or presence differs
+    between base and tuned, and the text of each vocabulary entry whose id differs."""
+    if comparison.snapshots is None:
+        return []
+    base, tuned = comparison.snapshots
+    by_side: tuple[list[list[int]], list[list[int]]] = ([], [])
+    if base.merges and tuned.merges:
+        for sequence in merge_token_sequences(moved_merges(base.merges, tuned.merges), base.merges, tuned.merges):
+            if all(token in base.vocab for token in sequence):
+                by_side[0].append([base.vocab[token] for token in sequence])
+            elif all(token in tuned.vocab for token in sequence):
+                by_side[1].append([tuned.vocab[token] for token in sequence])
+    by_side[0].extend([i] for token, i in base.vocab.items() if tuned.vocab.get(token) != i)
+    by_side[1].extend([i] for token, i in tuned.vocab.items() if base.vocab.get(token) != i)
+    texts = comparison.base_codec.decode(by_side[0]) + comparison.tuned_codec.decode(by_side[1])
+    return list(dict.fromkeys(text for text in texts if text))
+
+
+def changed_ids(comparison: Comparison) -> list[int]:
+    """Base ids whose vocabulary entry or added token differs in tuned (renamed in place, removed)."""
+    if comparison.snapshots is None:
+        return []
+    base, tuned = comparison.snapshots
+    base_tokens, tuned_tokens = base.id_to_token, tuned.id_to_token
+    return sorted(i for i, token in base_tokens.items() if tuned_tokens.get(i) != token and i < comparison.base_codec.size)
+
+
 def _random_vocab(comparison: Comparison) -> list[str]:
     vocab = comparison.base_vocab_texts()
     return random_vocab_char_texts(vocab) + random_vocab_word_texts(vocab)
@@ -336,6 +236,9 @@ SWEEPS: dict[str, SweepSpec] = {
         # (sampled runs take representatives instead, see run_sweep).
         SweepSpec("added_tokens", "each special/added token with whitespace and a/z neighbours",
                   lambda c: token_whitespace_variants(c.token_strings()), sharded=True, sampled=False),
+        # Empty when base and tuned share their merges and vocabulary (every benign re-save).
+        SweepSpec("merges", "texts exercising each merge and vocabulary entry base and tuned do not share",
+                  _changed_merges_and_vocab, sampled=False, decode=True),
         SweepSpec("custom_texts", "fixed edge-case strings", lambda c: custom_texts(c.token_strings()), sampled=False, decode=True),
         SweepSpec("random_tokens", "random runs of special/added tokens", lambda c: random_token_texts(c.token_strings()), decode=True),
         SweepSpec("random_chars", "random words over Latin characters", lambda c: random_char_texts(), decode=True),
@@ -494,6 +397,8 @@ def run_sweep(comparison: Comparison, name: str, *, shard: int = 0, shards: int 
             _vocab_mismatches(view, chosen, failures)
         else:
             _text_mismatches(view, chosen, failures, decode=spec.decode)
+        if name == "merges":  # the ids whose entry differs decode and re-encode like base, sampled or not
+            _vocab_mismatches(view, changed_ids(comparison), failures)
     return failures.outcome(comparison, name, len(chosen))
 
 

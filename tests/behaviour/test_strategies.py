@@ -30,7 +30,7 @@ from tokcheck.strategies import (
     vocab_pieces,
 )
 
-SEARCH = settings(database=None, max_examples=1500, deadline=None, suppress_health_check=list(HealthCheck),
+SEARCH = settings(database=None, max_examples=3000, deadline=None, suppress_health_check=list(HealthCheck),
                   phases=[Phase.generate, Phase.shrink])
 
 

@@ -14,15 +14,15 @@ import pytest
 from tokcheck import corpus
 from tokcheck.behaviour import BehaviourRun
 from tokcheck.findings import Severity
-from tokcheck.sweeps import (
-    BatchCodec,
+from tokcheck.generators import (
     apostrophe_patterns,
     ascii_pairs,
     code_point_texts,
-    select,
-    shrink_text,
+    merge_token_sequences,
+    moved_merges,
     token_whitespace_variants,
 )
+from tokcheck.sweeps import BatchCodec, select, shrink_text
 
 CHARS = [chr(i) for i in range(1, 0x80)] + [""]
 SPACES = ["", " ", "  "]
@@ -176,3 +176,19 @@ def test_tokenizer_json_view_shows_drift_that_a_rebuilding_transformers_class_hi
         assert "tokenizer.json files" in findings[0].message
         assert "from tokenizers import Tokenizer as K" in findings[0].detail
     assert text.startswith("text '")
+
+
+def test_moved_merges_are_the_ones_out_of_order_not_every_shifted_rank() -> None:
+    base = [("a", "b"), ("c", "d"), ("e", "f"), ("g", "h"), ("i", "j")]
+    one_moved = [("a", "b"), ("e", "f"), ("g", "h"), ("i", "j"), ("c", "d")]
+    assert moved_merges(base, one_moved) == [("c", "d")]
+    assert moved_merges(base, list(base)) == []
+    swapped = [("a", "b"), ("e", "f"), ("c", "d"), ("g", "h"), ("i", "j")]
+    assert len(moved_merges(base, swapped)) == 1
+    assert set(moved_merges(base, [*base[:4], ("x", "y")])) == {("i", "j"), ("x", "y")}
+
+
+def test_merge_sequences_put_each_changed_merge_next_to_its_competitors() -> None:
+    merges = [("Ġin", "ode"), ("ode", "f"), ("o", "de"), ("x", "Ġin")]
+    sequences = merge_token_sequences([("Ġin", "ode")], merges, merges)
+    assert ("Ġin", "ode") in sequences and ("Ġin", "ode", "f") in sequences and ("x", "Ġin", "ode") in sequences

@@ -47,6 +47,12 @@ def test_special_tokens_with_whitespace_encode_like_base(
     tokcheck_verdict.conclude(tokcheck_behaviour.sweep_findings("added_tokens", shard))
 
 
+def test_texts_using_changed_merges_and_vocabulary_encode_like_base(
+    tokcheck_behaviour: BehaviourRun, tokcheck_verdict: Verdict
+) -> None:
+    tokcheck_verdict.conclude(tokcheck_behaviour.sweep_findings("merges"))
+
+
 def test_edge_case_strings_encode_like_base(tokcheck_behaviour: BehaviourRun, tokcheck_verdict: Verdict) -> None:
     tokcheck_verdict.conclude(tokcheck_behaviour.sweep_findings("custom_texts"))
 

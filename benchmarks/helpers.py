@@ -1,0 +1,123 @@
+"""The measurements behind benchmarks/run.py: the pair, the sweeps and their raw baseline, the
+per-string loop, the Hypothesis rates, and whole-suite runs in a fresh empty directory."""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from typing import Any
+
+from tokcheck.behaviour import SHARDED_SWEEPS, BehaviourSettings
+from tokcheck.properties import Comparison
+from tokcheck.session import Settings, SpecSetting, TokcheckSession
+from tokcheck.sweeps import SWEEPS, run_sweep, select
+
+BASE, TUNED = "llama3", "llama3-eom"
+
+
+def comparison() -> Comparison:
+    """The demo pair as the built-in suite builds it (snapshots, views, codecs), loaded once."""
+    session = TokcheckSession(Settings(base=SpecSetting(f"zoo:{BASE}"), tuned=SpecSetting(f"zoo:{TUNED}")))
+    session.validate()
+    pair = Comparison.from_session(session)
+    for name in SWEEPS:  # make every sweep's inputs now: generating them is not what is timed
+        pair.sweep_inputs(name)
+    pair.base_vocab_texts()
+    return pair
+
+
+def _chosen(pair: Comparison, name: str, sample: float) -> list[Any]:
+    spec = SWEEPS[name]
+    return select(pair.sweep_inputs(name), name, sample=sample if spec.sampled else 1.0)
+
+
+def time_sweeps(pair: Comparison, *, sample: float) -> tuple[float, int]:
+    """Seconds for every sweep as the suite runs them (all shards), and how many strings that is."""
+    started = time.perf_counter()
+    checked = 0
+    for name in SWEEPS:
+        shards = BehaviourSettings().sweep_shards if name in SHARDED_SWEEPS else 1
+        for shard in range(shards):
+            checked += run_sweep(pair, name, shard=shard, shards=shards, sample=sample).checked
+    return time.perf_counter() - started, checked
+
+
+def sweep_texts(pair: Comparison, *, sample: float) -> list[str]:
+    """The strings the sweeps encode: their texts, and the decoded text of each base id."""
+    texts: list[str] = []
+    for name in SWEEPS:
+        chosen = _chosen(pair, name, sample)
+        if name == "vocab_ids":
+            texts += pair.base_codec.decode([[i] for i in chosen])
+        else:
+            texts += chosen
+    return texts
+
+
+def raw_encode_batch(pair: Comparison, texts: list[str]) -> float:
+    """Seconds that tokenizers' own Tokenizer.encode_batch needs for `texts` on both tokenizers."""
+    started = time.perf_counter()
+    for tokenizer in pair.tokenizers:
+        tokenizer.backend_tokenizer.encode_batch(texts, add_special_tokens=False)
+    return time.perf_counter() - started
+
+
+def per_string_loop(pair: Comparison, texts: list[str]) -> float:
+    """Seconds for llama.cpp test-tokenizer-random's method: tok.encode one string at a time on
+    both tokenizers, comparing the ids."""
+    started = time.perf_counter()
+    differing = 0
+    for text in texts:
+        differing += pair.base.encode(text, add_special_tokens=False) != pair.tuned.encode(text, add_special_tokens=False)
+    return time.perf_counter() - started
+
+
+def time_property(pair: Comparison, *, examples: int) -> tuple[float, float]:
+    """Transcripts per second: Hypothesis generating the chat property's transcripts with no
+    check at all, and the chat_render property generating and checking them (exploration and
+    batch check; shrinking a difference is not throughput)."""
+    from hypothesis import Phase, given
+
+    from tokcheck.hypothesis_profiles import RunConfig, run_property, storage_in_cache
+    from tokcheck.properties import PROPERTIES
+
+    config = RunConfig(profile="ci", seed=1, max_examples=examples)
+    prop = PROPERTIES["chat_render"]
+    strategy = prop.strategy(pair)
+    count = [0]
+
+    @config.settings(phases=(Phase.generate,))
+    @given(strategy)
+    def bare(transcript: Any) -> None:
+        count[0] += 1
+
+    with storage_in_cache():
+        bare()  # warm-up: the first run pays for building the strategy
+        count[0] = 0
+        started = time.perf_counter()
+        bare()
+        bare_rate = count[0] / (time.perf_counter() - started)
+    outcome = run_property(prop, pair, config)
+    property_rate = outcome.generated / (outcome.seconds["explore"] + outcome.seconds["check"])
+    return bare_rate, property_rate
+
+
+def time_suite(*, workers: int) -> float:
+    """Wall seconds of `pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom` (the whole default
+    built-in suite) from an empty directory; `workers` > 0 adds -n."""
+    command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", f"--tuned=zoo:{TUNED}", "-q",
+               "-p", "no:cacheprovider"]
+    if workers:
+        command += ["-n", str(workers)]
+    with tempfile.TemporaryDirectory() as empty:
+        started = time.perf_counter()
+        subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
+        return time.perf_counter() - started
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of the largest child process so far (the serial suite run)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024

@@ -1,0 +1,78 @@
+"""tokcheck's performance figures on the Llama-3 demo pair (zoo llama3 vs llama3-eom), every ratio
+measured in this one run against its baseline. Prints one ``name: value`` line per figure.
+
+    python benchmarks/run.py            # everything (a few minutes: it runs the suite twice)
+    python benchmarks/run.py --no-suite # only the in-process figures
+
+Figures: sweep_over_raw_encode_batch (all sweeps over raw ``Tokenizer.encode_batch`` of the same
+strings on both tokenizers; target <= 1.5), per_string_loop_over_sweep (llama.cpp's per-string
+``tok.encode`` loop over the sweeps, on the same 10% sample; target >= 5),
+property_rate_over_bare_hypothesis (transcripts per second the chat property checks over what the
+same Hypothesis strategy generates with no check; target >= 0.75), suite_wall_s, suite_wall_s_n2
+and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2).
+Never used for timed assertions in tests."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.helpers import (
+    BASE,
+    TUNED,
+    comparison,
+    peak_rss_mib,
+    per_string_loop,
+    raw_encode_batch,
+    sweep_texts,
+    time_property,
+    time_suite,
+    time_sweeps,
+)
+
+
+def show(name: str, value: float | int | str) -> None:
+    print(f"{name}: {value:.3f}" if isinstance(value, float) else f"{name}: {value}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-suite", action="store_true", help="skip the three whole-suite figures")
+    parser.add_argument("--examples", type=int, default=500, help="Hypothesis examples for the property rate")
+    args = parser.parse_args()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
+
+    show("pair", f"zoo:{BASE} vs zoo:{TUNED}")
+    pair = comparison()
+
+    sweep_s, strings = time_sweeps(pair, sample=1.0)
+    raw_s = raw_encode_batch(pair, sweep_texts(pair, sample=1.0))
+    show("sweep_strings", strings)
+    show("sweep_s", sweep_s)
+    show("raw_encode_batch_s", raw_s)
+    show("sweep_over_raw_encode_batch", sweep_s / raw_s)
+
+    sample_sweep_s, sample_strings = time_sweeps(pair, sample=0.1)
+    loop_s = per_string_loop(pair, sweep_texts(pair, sample=0.1))
+    show("loop_sample_strings", sample_strings)
+    show("per_string_loop_s", loop_s)
+    show("sweep_on_sample_s", sample_sweep_s)
+    show("per_string_loop_over_sweep", loop_s / sample_sweep_s)
+
+    bare_rate, property_rate = time_property(pair, examples=args.examples)
+    show("transcripts_per_s_bare", bare_rate)
+    show("transcripts_per_s_property", property_rate)
+    show("property_rate_over_bare_hypothesis", property_rate / bare_rate)
+
+    if not args.no_suite:
+        show("suite_wall_s", time_suite(workers=0))
+        show("suite_peak_rss_mib", peak_rss_mib())
+        show("suite_wall_s_n2", time_suite(workers=2))
+
+
+if __name__ == "__main__":
+    main()
