@@ -65,13 +65,17 @@ def raw_encode_batch(pair: Comparison, texts: list[str]) -> float:
     return time.perf_counter() - started
 
 
-def per_string_loop(pair: Comparison, texts: list[str]) -> float:
-    """Seconds for llama.cpp test-tokenizer-random's method: tok.encode one string at a time on
-    both tokenizers, comparing the ids."""
+def per_string_loop(pair: Comparison, texts: list[str], *, decode: bool) -> float:
+    """Seconds for llama.cpp test-tokenizer-random's compare_tokenizers, one string at a time:
+    ids from both tokenizers' encode, and (with `decode`) base's ids decoded by both."""
+    base, tuned = pair.tokenizers
     started = time.perf_counter()
     differing = 0
     for text in texts:
-        differing += pair.base.encode(text, add_special_tokens=False) != pair.tuned.encode(text, add_special_tokens=False)
+        ids = base.encode(text, add_special_tokens=False)
+        differing += ids != tuned.encode(text, add_special_tokens=False)
+        if decode:
+            differing += base.decode(ids) != tuned.decode(ids)
     return time.perf_counter() - started
 
 

@@ -30,10 +30,7 @@ def stop_ids(tokenizer: Any, generation_config: dict[str, Any] | None) -> frozen
     return frozenset(int(v) for v in values if isinstance(v, int))
 
 
-FILE_VIEW_NOTE = (
-    "as read from the tokenizer.json files by the tokenizers library (what vLLM, TGI and transformers 4 "
-    "load); the transformers tokenizer loaded here rebuilds part of that pipeline itself"
-)
+FILE_VIEW_NOTE = "in the tokenizer.json pipeline that tokenizers, vLLM and TGI run; transformers rebuilds part of it here"
 _PIPELINE_CHECKS = ("vocabulary", "added_token_flags", "normalizer", "pre_tokenizer", "model", "post_processor", "decoder")
 _MODEL_FLAGS = ("byte_fallback", "ignore_merges", "unk_token", "fuse_unk", "dropout")
 
@@ -201,7 +198,7 @@ class Comparison:
             lines=tuple(self.beyond_base(tuned_ids)),
             repro=self.repro(view.encode_statement(add_special_tokens), setup=f"x = {literal(text)}", view=view),
             fix="restore the base tokenizer files into the checkpoint, or find which pipeline part changed with -m static",
-            tokenizers=None if view.raw else self.tokenizers,
+            tokenizers=(view.base, view.tuned) if view.raw else self.tokenizers,
         )
 
     def decode_counterexample(
@@ -287,7 +284,7 @@ def _text_strategy(c: Comparison) -> SearchStrategy[str]:
     return c.text_strategy(8)
 
 
-def check_ids(c: Comparison, texts: list[str]) -> list[Counterexample | None]:
+def check_ids(c: Comparison, texts: list[str], check: str = "behaviour.ids") -> list[Counterexample | None]:
     found: list[Counterexample | None] = [None] * len(texts)
     for view in c.views:
         for add_special_tokens in (True, False):
@@ -295,7 +292,8 @@ def check_ids(c: Comparison, texts: list[str]) -> list[Counterexample | None]:
             tuned_ids = view.tuned.encode(texts, add_special_tokens=add_special_tokens)
             for i, (b, t) in enumerate(zip(base_ids, tuned_ids)):
                 if b != t and found[i] is None:
-                    found[i] = c.ids_counterexample(texts[i], b, t, "behaviour", view=view, add_special_tokens=add_special_tokens)
+                    found[i] = c.ids_counterexample(texts[i], b, t, "behaviour", view=view,
+                                                    add_special_tokens=add_special_tokens, check=check)
     return found
 
 
@@ -350,7 +348,7 @@ def _splice_strategy(c: Comparison) -> SearchStrategy[str]:
 def check_spliced_specials(c: Comparison, texts: list[str]) -> list[Counterexample | None]:
     """Literal special-token strings inside user text: same ids raw, and inside a rendered user
     message when base has a chat template."""
-    found = check_ids(c, texts)
+    found = check_ids(c, texts, "behaviour.special_literals")
     if c.capabilities[0].renders:
         from tokcheck.properties_chat import check_user_text_in_chat
 

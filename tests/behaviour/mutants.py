@@ -180,3 +180,10 @@ def build(name: str, dest: Path) -> tuple[str, Path]:
     copy_of(base, dest)
     edit(dest)
     return base, dest
+
+
+if __name__ == "__main__":  # python -m tests.behaviour.mutants NAME DIR: make one variant by hand
+    import sys
+
+    base_name, tuned_dir = build(sys.argv[1], Path(sys.argv[2]))
+    print(f"--base-tokenizer zoo:{base_name} --tuned {tuned_dir}")

@@ -173,7 +173,7 @@ def test_tokenizer_json_view_shows_drift_that_a_rebuilding_transformers_class_hi
     text = findings[0].where
     if live_differs_from_file(tuned.tokenizer, tuned.snapshot):  # transformers 5's Qwen2Tokenizer rebuilds NFC
         assert [view.name for view in run.comparison.views] == ["transformers", "tokenizer.json"]
-        assert "tokenizer.json files" in findings[0].message
+        assert "in the tokenizer.json pipeline" in findings[0].message
         assert "from tokenizers import Tokenizer as K" in findings[0].detail
     assert text.startswith("text '")
 
