@@ -103,18 +103,25 @@ class Comparison:
 
     @cached_property
     def representative_tokens(self) -> list[str]:
-        """A few tokens of each group that base and tuned treat alike (same id on both sides, same
-        flags on both sides), and every token that is alone in its group: a flag changed on one
-        token of 256 puts it in a group of its own. For sampled sweeps."""
-        def flags(tokenizer: Any) -> dict[str, tuple[Any, ...]]:
+        """A few tokens of each group that base and tuned treat alike (same id and flags on both
+        sides, live and as their files declare them: transformers 4 takes flags from
+        tokenizer_config.json, tokenizers from tokenizer.json), and every token alone in its
+        group: a flag changed on one token of 256 puts it in a group of its own. For sampled sweeps."""
+        def live(tokenizer: Any) -> dict[str, tuple[Any, ...]]:
             decoder = getattr(tokenizer, "added_tokens_decoder", {}) or {}
             return {str(t.content): (i, t.special, t.lstrip, t.rstrip, t.normalized, t.single_word) for i, t in decoder.items()}
 
-        base, tuned = flags(self.base), flags(self.tuned)
+        def declared(added: dict[int, Any]) -> dict[str, tuple[Any, ...]]:
+            return {t.content: (i, *t.flags().values()) for i, t in added.items()}
+
+        sources = [live(self.base), live(self.tuned)]
+        for snapshot in self.snapshots or ():
+            sources += [declared(snapshot.added_tokens), declared(snapshot.config_added_tokens)]
         groups: dict[Any, list[str]] = {}
         for token in self.specials:
-            b, t = base.get(token), tuned.get(token)
-            key = (b[1:], t[1:]) if b is not None and t is not None and b[0] == t[0] else ("alone", token)
+            found = [source.get(token) for source in sources]
+            ids = {flags[0] for flags in found if flags is not None}
+            key = tuple(None if flags is None else flags[1:] for flags in found) if len(ids) == 1 else ("alone", token)
             groups.setdefault(key, []).append(token)
         return sorted(token for members in groups.values() for token in members[:2])
 

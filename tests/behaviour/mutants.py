@@ -62,12 +62,22 @@ def ignore_merges_flipped(d: Path) -> None:
 
 
 def tool_role_template(d: Path) -> None:
-    """Llama 3.1's template, changed only where it renders tool results (ipython -> tool header)."""
-    path = d / "chat_template.jinja"
-    text = path.read_text(encoding="utf-8")
+    """Llama 3.1's template, changed only where it renders tool results (ipython -> tool header),
+    wherever the installed transformers saved it (chat_template.jinja, or tokenizer_config.json)."""
     old = '{{- "<|start_header_id|>ipython<|end_header_id|>\\n\\n" }}'
-    assert old in text, "the Llama 3.1 template changed: update this mutation"
-    path.write_text(text.replace(old, '{{- "<|start_header_id|>tool<|end_header_id|>\\n\\n" }}'), encoding="utf-8")
+    new = '{{- "<|start_header_id|>tool<|end_header_id|>\\n\\n" }}'
+    path = d / "chat_template.jinja"
+    if path.is_file():
+        text = path.read_text(encoding="utf-8")
+        assert old in text, "the Llama 3.1 template changed: update this mutation"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+        return
+
+    def change(config: dict[str, Any]) -> None:
+        assert old in config["chat_template"], "the Llama 3.1 template changed: update this mutation"
+        config["chat_template"] = config["chat_template"].replace(old, new)
+
+    _edit(d / "tokenizer_config.json", change)
 
 
 def eom_added(d: Path) -> None:
