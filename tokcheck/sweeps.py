@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 
 _SHOWN_OTHERS = 3  # failing inputs listed after the smallest one
 _SHRINK_ABOVE = 12  # characters: a longer smallest failing input is shrunk before it is reported
+_SHRINK_BATCH_CHARS = 200_000  # characters per batch of shrinking candidates
+_SHRINK_MAX_PARTS = 256  # finest split delta debugging tries
 
 
 # --- batch codec ------------------------------------------------------------------------------
@@ -88,6 +90,8 @@ class IdArrays:
         if not encodings:
             return cls([], [])
         # One merged Encoding converts its ids to Python in one go: 4x faster than .ids per text.
+        # (Only for encodings without overflowing parts, which merge combines pairwise: the
+        # codecs encode with truncation off.)
         return cls(Encoding.merge(encodings, growing_offsets=False).ids, list(map(len, encodings)))
 
     def __len__(self) -> int:
@@ -195,6 +199,10 @@ class FileCodec:
 
         self.path = path
         self.tokenizer = Tokenizer.from_file(path)
+        # A file may set truncation and padding (MiniLM's: 128); they are no part of how it
+        # tokenizes, transformers ignores them too, and they would break IdArrays' merge.
+        self.tokenizer.no_truncation()
+        self.tokenizer.no_padding()
         self.size = self.tokenizer.get_vocab_size(with_added_tokens=True)
         self._encode_batch = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
 
@@ -380,9 +388,25 @@ def _decode_differs(view: View) -> Callable[[list[str]], list[bool]]:
 
 def shrink_text(text: str, failing: Callable[[list[str]], list[bool]], *, rounds: int = 120) -> str:
     """A short text that still fails: delta debugging over words and whitespace runs, then over
-    characters; each round tries all candidates in one batch call of `failing`."""
+    characters; candidates go to `failing` in batches of bounded size (a long input's candidates
+    would otherwise hold millions of characters' encodings at once)."""
     units = _ddmin(re.findall(r"\s+|\S+", text), failing, rounds)
     return "".join(_ddmin(list("".join(units)), failing, rounds))
+
+
+def _first_failing(candidates: list[list[str]], failing: Callable[[list[str]], list[bool]]) -> int | None:
+    batch: list[int] = []
+    size = 0
+    for index, candidate in enumerate(candidates):
+        batch.append(index)
+        size += sum(map(len, candidate))
+        if size >= _SHRINK_BATCH_CHARS or index == len(candidates) - 1:
+            results = failing(["".join(candidates[i]) for i in batch])
+            hit = next((i for i, failed in zip(batch, results) if failed), None)
+            if hit is not None:
+                return hit
+            batch, size = [], 0
+    return None
 
 
 def _ddmin(units: list[str], failing: Callable[[list[str]], list[bool]], rounds: int) -> list[str]:
@@ -394,15 +418,14 @@ def _ddmin(units: list[str], failing: Callable[[list[str]], list[bool]], rounds:
         subsets = [units[a:b] for a, b in bounds]
         complements = [units[:a] + units[b:] for a, b in bounds]
         candidates = [c for c in subsets + complements if c]
-        results = failing(["".join(c) for c in candidates])
-        hit = next((i for i, failed in enumerate(results) if failed), None)
+        hit = _first_failing(candidates, failing)
         if hit is not None:
             units = candidates[hit]
             parts = 2 if hit < len(subsets) else max(parts - 1, 2)
-        elif parts >= len(units):
+        elif parts >= min(len(units), _SHRINK_MAX_PARTS):
             break
         else:
-            parts = min(parts * 2, len(units))
+            parts = min(parts * 2, len(units), _SHRINK_MAX_PARTS)
     return units
 
 

@@ -192,3 +192,16 @@ def test_merge_sequences_put_each_changed_merge_next_to_its_competitors() -> Non
     merges = [("Ġin", "ode"), ("ode", "f"), ("o", "de"), ("x", "Ġin")]
     sequences = merge_token_sequences([("Ġin", "ode")], merges, merges)
     assert ("Ġin", "ode") in sequences and ("Ġin", "ode", "f") in sequences and ("x", "Ġin", "ode") in sequences
+
+
+def test_file_codec_ignores_the_truncation_and_padding_a_tokenizer_json_sets() -> None:
+    from tokcheck import zoo
+    from tokcheck.sweeps import FileCodec
+
+    path = zoo.path_for("minilm") / "tokenizer.json"  # sets truncation to 128 and padding to 128
+    codec = FileCodec(str(path))
+    long_text = " ".join(["word"] * 300)
+    [ids] = codec.encode([long_text])
+    assert len(ids) == 300 and 0 not in ids  # not cut at 128, no [PAD] (id 0)
+    arrays = codec.encode_arrays([long_text, "short text"])
+    assert arrays.lengths == [300, 2] and arrays[0] == ids
