@@ -165,6 +165,8 @@ def moved_merges(base: Sequence[tuple[str, str]], tuned: Sequence[tuple[str, str
     """The merges whose relative order differs (those outside a longest common ordering), and the
     merges only one side has. Moving one merge to the end shifts the rank of every later merge,
     but only the moved one changes order relative to the others, and only it is returned."""
+    if base == tuned:  # the common case, one comparison in C
+        return []
     tuned_rank = {merge: i for i, merge in enumerate(tuned)}
     base_rank = {merge: i for i, merge in enumerate(base)}
     common = [merge for merge in base if merge in tuned_rank]

@@ -277,8 +277,9 @@ def _changed_merges_and_vocab(comparison: Comparison) -> list[str]:
                 by_side[0].append([base.vocab[token] for token in sequence])
             elif all(token in tuned.vocab for token in sequence):
                 by_side[1].append([tuned.vocab[token] for token in sequence])
-    by_side[0].extend([i] for token, i in base.vocab.items() if tuned.vocab.get(token) != i)
-    by_side[1].extend([i] for token, i in tuned.vocab.items() if base.vocab.get(token) != i)
+    if base.vocab != tuned.vocab:
+        by_side[0].extend([i] for token, i in base.vocab.items() if tuned.vocab.get(token) != i)
+        by_side[1].extend([i] for token, i in tuned.vocab.items() if base.vocab.get(token) != i)
     texts = comparison.base_codec.decode(by_side[0]) + comparison.tuned_codec.decode(by_side[1])
     return list(dict.fromkeys(text for text in texts if text))
 
