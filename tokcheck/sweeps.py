@@ -132,6 +132,12 @@ class BatchCodec:
             self.fast_encode = self._encode_agrees(probe_texts)
             self.fast_decode = self._choose_decode(self._probe_ids(probe_texts))
 
+    @property
+    def special_ids(self) -> set[int]:
+        """Ids that skip_special_tokens may drop: every added token and every special role."""
+        ids = set(getattr(self.tokenizer, "added_tokens_decoder", {}) or {})
+        return ids | {i for i in getattr(self.tokenizer, "all_special_ids", []) or [] if isinstance(i, int)}
+
     def describe(self) -> str:
         encode = "tokenizers encode_batch" if self.fast_encode else "transformers encode loop"
         decode = "tokenizers decode_batch" if self.fast_decode else "transformers decode loop"
@@ -205,6 +211,10 @@ class FileCodec:
         self.tokenizer.no_padding()
         self.size = self.tokenizer.get_vocab_size(with_added_tokens=True)
         self._encode_batch = getattr(self.tokenizer, "encode_batch_fast", self.tokenizer.encode_batch)
+
+    @property
+    def special_ids(self) -> set[int]:
+        return set(self.tokenizer.get_added_tokens_decoder())
 
     def describe(self) -> str:
         return "tokenizers.Tokenizer.from_file"
@@ -504,17 +514,21 @@ def _text_mismatches(view: View, texts: list[str], failures: _Failures, *, decod
 
 def _vocab_mismatches(view: View, ids: list[int], failures: _Failures) -> None:
     singles = [[i] for i in ids if i < view.base.size]
-    texts: list[str] = []
-    for skip in (False, True):
-        base_texts = view.base.decode(singles, skip_special_tokens=skip)
-        tuned_texts = view.tuned.decode(singles, skip_special_tokens=skip)
-        failures.items += [_Failure(view, "id", base_texts[i], singles[i][0], skip, tuned_texts[i])
-                           for i in _differing(base_texts, tuned_texts)]
-        if not skip:
-            texts = base_texts
+    texts = _decode_mismatches(view, singles, failures, skip=False)
+    special = view.base.special_ids | view.tuned.special_ids  # the only ids skip_special_tokens can drop
+    _decode_mismatches(view, [s for s in singles if s[0] in special], failures, skip=True)
     base_ids = view.base.encode_arrays(texts)
     tuned_ids = view.tuned.encode_arrays(texts)
     failures.items += [_Failure(view, "encode", texts[i], singles[i][0]) for i in base_ids.differing(tuned_ids)]
+
+
+def _decode_mismatches(view: View, singles: list[list[int]], failures: _Failures, *, skip: bool) -> list[str]:
+    """Each single id decoded by both; returns base's texts."""
+    base_texts = view.base.decode(singles, skip_special_tokens=skip)
+    tuned_texts = view.tuned.decode(singles, skip_special_tokens=skip)
+    failures.items += [_Failure(view, "id", base_texts[i], singles[i][0], skip, tuned_texts[i])
+                       for i in _differing(base_texts, tuned_texts)]
+    return base_texts
 
 
 def _differing(left: Sequence[Any], right: Sequence[Any]) -> list[int]:
