@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from tokcheck.codecs import BatchCodec, FileCodec, View
 from tokcheck.counterexamples import Counterexample, Loader, literal, reproduction
 from tokcheck.generators import CUSTOM_TEXTS
-from tokcheck.sweeps import BatchCodec, FileCodec, View
 
 if TYPE_CHECKING:
     from hypothesis.strategies import SearchStrategy

@@ -13,6 +13,7 @@ import pytest
 
 from tokcheck import corpus
 from tokcheck.behaviour import BehaviourRun
+from tokcheck.codecs import BatchCodec
 from tokcheck.findings import Severity
 from tokcheck.generators import (
     apostrophe_patterns,
@@ -22,7 +23,7 @@ from tokcheck.generators import (
     moved_merges,
     token_whitespace_variants,
 )
-from tokcheck.sweeps import BatchCodec, select, shrink_text
+from tokcheck.sweeps import select, shrink_text
 
 CHARS = [chr(i) for i in range(1, 0x80)] + [""]
 SPACES = ["", " ", "  "]
@@ -196,7 +197,7 @@ def test_merge_sequences_put_each_changed_merge_next_to_its_competitors() -> Non
 
 def test_file_codec_ignores_the_truncation_and_padding_a_tokenizer_json_sets() -> None:
     from tokcheck import zoo
-    from tokcheck.sweeps import FileCodec
+    from tokcheck.codecs import FileCodec
 
     path = zoo.path_for("minilm") / "tokenizer.json"  # sets truncation to 128 and padding to 128
     codec = FileCodec(str(path))
