@@ -46,34 +46,39 @@ def _first_char_difference(left: str, right: str) -> int:
 
 
 def check_render(c: Comparison, transcripts: list[Transcript]) -> list[Counterexample | None]:
-    found: list[Counterexample | None] = []
-    for transcript in transcripts:
+    """Both templates render each transcript to the same text, and that text to the same ids. The
+    ids come from one batch encode of the texts both render alike (what apply_chat_template with
+    tokenize=True does, add_special_tokens=False; check_encoded_render holds each side to that)."""
+    found: list[Counterexample | None] = [None] * len(transcripts)
+    same_text: list[tuple[int, str]] = []
+    for i, transcript in enumerate(transcripts):
         base_text = _render(c.base, transcript, tokenize=False)
         tuned_text = _render(c.tuned, transcript, tokenize=False)
-        example: Counterexample | None = None
         if isinstance(base_text, Exception):
-            pass  # base cannot render this conversation: nothing to hold tuned to
-        elif isinstance(tuned_text, Exception):
-            example = _chat_example(c, transcript, "chat_render.fails", "tuned's chat template fails on a conversation base renders",
-                                    base_value=base_text, tuned_value=f"{type(tuned_text).__name__}: {tuned_text}")
+            continue  # base cannot render this conversation: nothing to hold tuned to
+        if isinstance(tuned_text, Exception):
+            found[i] = _chat_example(c, transcript, "chat_render.fails", "tuned's chat template fails on a conversation base renders",
+                                     base_value=base_text, tuned_value=f"{type(tuned_text).__name__}: {tuned_text}")
         elif base_text != tuned_text:
             at = _first_char_difference(base_text, tuned_text)
             start = max(0, at - _CONTEXT)
-            example = _chat_example(
+            found[i] = _chat_example(
                 c, transcript, "chat_render.text-differs", "base and tuned chat templates render a conversation differently",
                 base_value=base_text[start : at + _CONTEXT], tuned_value=tuned_text[start : at + _CONTEXT],
                 lines=(f"first difference at character {at} (shown from character {start})",),
             )
         else:
-            base_ids = _render(c.base, transcript, tokenize=True)
-            tuned_ids = _render(c.tuned, transcript, tokenize=True)
-            if base_ids != tuned_ids and isinstance(base_ids, list):
-                example = _chat_example(
-                    c, transcript, "chat_render.ids-differ", "the same chat render tokenizes to different ids",
-                    text=base_text, base_ids=base_ids, tuned_ids=tuned_ids if isinstance(tuned_ids, list) else [],
-                    repro=_chat_repro(c, transcript, tokenize=True),
-                )
-        found.append(example)
+            same_text.append((i, base_text))
+    texts = [text for _, text in same_text]
+    base_ids = c.base_codec.encode_arrays(texts)
+    tuned_ids = c.tuned_codec.encode_arrays(texts)
+    for position in base_ids.differing(tuned_ids):
+        i, text = same_text[position]
+        found[i] = _chat_example(
+            c, transcripts[i], "chat_render.ids-differ", "the same chat render tokenizes to different ids",
+            text=text, base_ids=base_ids[position], tuned_ids=tuned_ids[position],
+            repro=_chat_repro(c, transcripts[i], tokenize=True),
+        )
     return found
 
 

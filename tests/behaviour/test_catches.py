@@ -103,3 +103,20 @@ def test_a_special_token_made_ordinary_shows_in_decoding_with_skip_special_token
     [finding] = variant_run("config_drift").special_token_findings()
     assert "skip_special_tokens=True" in finding.message
     assert finding.base == "" and finding.tuned == "<|start_header_id|>"
+
+
+def test_a_chat_render_that_reads_the_same_but_tokenizes_differently_is_caught(
+    variant_run: Callable[[str], BehaviourRun],
+) -> None:
+    from tokcheck.properties_chat import check_render
+    from tokcheck.strategies import Transcript
+
+    # lstrip on <|eot_id|> in tuned: the same rendered text loses the space before the token. (The
+    # Llama 3 template trims each message, so the space goes before a literal one in the content.)
+    pair = variant_run("lstrip_special").comparison
+    plain = Transcript([{"role": "user", "content": "hi"}])
+    spaced = Transcript([{"role": "user", "content": "hi <|eot_id|>!"}])
+    clean, drifted = check_render(pair, [plain, spaced])
+    assert clean is None
+    assert drifted is not None and drifted.code == "behaviour.chat_render.ids-differ"
+    assert len(drifted.tuned_ids) == len(drifted.base_ids) - 1
