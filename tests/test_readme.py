@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+
+import pytest
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,3 +27,19 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
     _, test_command = readme_commands()
     assert ci_lines[-1] == test_command
     assert "set -euo pipefail" in ci_lines
+
+
+def readme_python_block(after_heading: str) -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```python\n(.*?)```", text[text.index(after_heading):], re.S)
+    assert block is not None
+    return block.group(1)
+
+
+def test_the_readme_property_test_example_runs_and_shrinks_to_a_minimal_text(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_example=readme_python_block("### For your own property tests"))
+    pair = ("--base-tokenizer", "zoo:llama3", "--tokcheck-no-suite", "-p", "no:cacheprovider", "-W", "error")
+    pytester.runpytest(*pair, "--tuned", "zoo:llama3-resaved").assert_outcomes(passed=1)
+    drifted = pytester.runpytest(*pair, "--tuned", "zoo:llama3-no-bos")  # BOS dropped from the post-processor
+    drifted.assert_outcomes(failed=1)
+    drifted.stdout.fnmatch_lines(["*base and tuned give different ids for text ''*", "*base  (1 ids): [[]128000[]]*"])

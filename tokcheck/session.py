@@ -46,6 +46,9 @@ class TokenizerPair:
     def __repr__(self) -> str:  # the tokenizers' own reprs run to pages in a traceback
         return f"TokenizerPair(base={self.base_source.spec!r}, tuned={self.tuned_source.spec!r})"
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:  # Hypothesis prints dataclasses field by field
+        printer.text(repr(self))
+
 
 class Side:
     """One side (base or tuned): its source, snapshot and live tokenizer."""
