@@ -4,7 +4,6 @@ collected and skipped with their reason, bad input, xdist, and the fixture for o
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 from pathlib import Path
 
@@ -12,6 +11,7 @@ import pytest
 
 from tests.model import builders
 from tests.model.conftest import Checkpoints
+from tests.test_plugin import tree_digest
 from tokcheck.plugin import BASE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
 from tokcheck.plugin_model import BASE_MODEL_OPTION, TUNED_MODEL_INI, TUNED_MODEL_OPTION
 
@@ -32,15 +32,6 @@ def report_of(result: pytest.RunResult) -> str:
     output = result.stdout.str()
     report = output[output.index("tokcheck drift report") :]
     return report.split("short test summary info")[0]
-
-
-def tree_digest(root: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(root.rglob("*")):
-        digest.update(str(path.relative_to(root)).encode())
-        if path.is_file():
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def test_eom_without_rows_fails_and_the_report_names_id_and_token(
