@@ -1,7 +1,7 @@
 """tokcheck's performance figures on the Llama-3 demo pair (zoo llama3 vs llama3-eom), every ratio
 measured in this one run against its baseline. Prints one ``name: value`` line per figure.
 
-    python benchmarks/run.py            # everything (a few minutes: it runs the suite twice)
+    python benchmarks/run.py            # everything (about eight minutes: the suite twice, timings twice)
     python benchmarks/run.py --no-suite # only the in-process figures
 
 Figures: sweep_over_raw_encode_batch (all sweeps over raw ``Tokenizer.encode_batch`` of the same
@@ -44,6 +44,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-suite", action="store_true", help="skip the three whole-suite figures")
     parser.add_argument("--examples", type=int, default=500, help="Hypothesis examples for the property rate")
+    parser.add_argument("--repeat", type=int, default=2,
+                        help="time the sweeps, the raw baseline and the loops this many times, interleaved, and keep "
+                             "each one's fastest (a shared machine's noise only ever adds time)")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
@@ -55,19 +58,23 @@ def main() -> None:
         show("suite_wall_s_n2", time_suite(workers=2))
     pair = comparison()
 
-    sweep_s, strings = time_sweeps(pair, sample=1.0)
-    raw_s = raw_encode_batch(pair, sweep_texts(pair, sample=1.0))
+    texts = sweep_texts(pair, sample=1.0)
+    runs: dict[str, list[float]] = {"sweep": [], "raw": [], "loop": [], "encode_only": []}
+    for _ in range(max(1, args.repeat)):
+        sweep_s, strings = time_sweeps(pair, sample=1.0)
+        runs["sweep"].append(sweep_s)
+        runs["raw"].append(raw_encode_batch(pair, texts))
+        runs["loop"].append(per_string_loop(pair, texts, decode=True))
+        runs["encode_only"].append(per_string_loop(pair, texts, decode=False))
+    sweep_s, raw_s, loop_s, encode_only_s = (min(runs[key]) for key in ("sweep", "raw", "loop", "encode_only"))
+    show("timing_repeats", len(runs["sweep"]))
     show("sweep_strings", strings)
     show("sweep_s", sweep_s)
     show("raw_encode_batch_s", raw_s)
     show("sweep_over_raw_encode_batch", sweep_s / raw_s)
-
-    texts = sweep_texts(pair, sample=1.0)
-    loop_s = per_string_loop(pair, texts, decode=True)
     show("per_string_loop_s", loop_s)
     show("per_string_loop_over_sweep", loop_s / sweep_s)
     show("per_string_loop_over_raw_encode_batch", loop_s / raw_s)  # the ceiling of the figure above
-    encode_only_s = per_string_loop(pair, texts, decode=False)
     show("per_string_encode_only_loop_s", encode_only_s)
     show("per_string_encode_only_loop_over_sweep", encode_only_s / sweep_s)
 
