@@ -66,7 +66,9 @@ def _values(finding: Finding) -> str:
         text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, sort_keys=True)
         return "(none)" if value is None else (text if len(text) <= 100 else text[:97] + "...")
 
-    return f"base: {shown(finding.base)} | tuned: {shown(finding.tuned)}"
+    # A golden finding compares the recorded value with the current one, not two tokenizers.
+    labels = ("golden", "now") if finding.code.startswith("golden.") else ("base", "tuned")
+    return f"{labels[0]}: {shown(finding.base)} | {labels[1]}: {shown(finding.tuned)}"
 
 
 def render_terminal(findings: list[Finding], context: ReportContext) -> str:

@@ -70,6 +70,7 @@ class TestGoldenMode:
         assert changed.ret == 1
         changed.stdout.fnmatch_lines([
             "*encode: ids for 'Hello world' differ from the golden file*",
+            "*golden: {\"ids\": *} | now: {\"ids\": *}*",
             "*golden and now give different ids for text 'Hello world'*",
             "*first difference at position 0: golden *, now *",
         ])
