@@ -56,6 +56,8 @@ class Side:
     def __init__(self, name: str, setting: SpecSetting, settings: Settings) -> None:
         self.name = name
         self.settings = settings
+        self.counterpart: Side | None = None  # the other side of the pair
+        self._loading = False
         self.source: TokenizerSource = resolve(
             setting.spec, relative_to=setting.relative_to, allow_download=settings.allow_download
         )
@@ -66,7 +68,26 @@ class Side:
 
     @cached_property
     def _loaded(self) -> tuple[Any, str | None]:
-        return load_tokenizer_noting_fallback(self.source, trust_remote_code=self.settings.trust_remote_code)
+        self._loading = True
+        try:
+            tokenizer, problem = load_tokenizer_noting_fallback(self.source, trust_remote_code=self.settings.trust_remote_code)
+            if problem is not None:
+                self._adopt_unsaved_sides(tokenizer)
+            return tokenizer, problem
+        finally:
+            self._loading = False
+
+    def _adopt_unsaved_sides(self, tokenizer: Any) -> None:
+        """A tokenizer read from tokenizer.json directly gets the generic class's padding and
+        truncation sides, where the class it was saved as (unknown to this transformers) may have
+        its own. Sides its files do not set are taken from the other side when that one loads as
+        saved, so the fallback itself reports no padding drift; sides the files set are kept."""
+        other = self.counterpart
+        if other is None or other._loading or other._loaded[1] is not None:
+            return
+        for key in ("padding_side", "truncation_side"):
+            if key not in self.snapshot.tokenizer_config and hasattr(other.tokenizer, key):
+                setattr(tokenizer, key, getattr(other.tokenizer, key))
 
     @property
     def tokenizer(self) -> Any:
@@ -86,8 +107,9 @@ class Side:
                 "loading.not-loadable-as-saved",
                 Severity.WARNING,
                 f"transformers {version('transformers')} cannot load {self.name} as saved ({problem}); tokcheck read "
-                "its tokenizer.json directly with the roles and template its files name, so consumers on this "
-                "transformers version fail where the checks here still run",
+                "its tokenizer.json directly with the roles and template its files name (padding and truncation "
+                "sides they do not set: the other side's), so consumers on this transformers version fail where "
+                "the checks here still run",
                 where=f"{self.source.spec}: tokenizer_config.json",
                 fix="save it with the transformers major its consumers use; for a transformers 5 save read by "
                 "4.x, set tokenizer_class to 'PreTrainedTokenizerFast' and extra_special_tokens (a list) to "
@@ -101,6 +123,8 @@ class TokcheckSession:
         self.settings = settings
         self.base = Side("base", settings.base, settings) if settings.base else None
         self.tuned = Side("tuned", settings.tuned, settings) if settings.tuned else None
+        if self.base is not None and self.tuned is not None:
+            self.base.counterpart, self.tuned.counterpart = self.tuned, self.base
         # Settings other parts report in the header (e.g. the Hypothesis seed and profile).
         self.report_settings: dict[str, str] = {}
 

@@ -111,12 +111,12 @@ def test_a_chat_render_that_reads_the_same_but_tokenizes_differently_is_caught(
     from tokcheck.properties_chat import check_render
     from tokcheck.strategies import Transcript
 
-    # lstrip on <|eot_id|> in tuned: the same rendered text loses the space before the token. (The
-    # Llama 3 template trims each message, so the space goes before a literal one in the content.)
-    pair = variant_run("lstrip_special").comparison
+    # One merge moved to the end of tuned's list: the same rendered text splits ' inodef' otherwise
+    # (tokenizer.json's merges, which transformers 4 and 5 both use).
+    pair = variant_run("merges_reordered").comparison
     plain = Transcript([{"role": "user", "content": "hi"}])
-    spaced = Transcript([{"role": "user", "content": "hi <|eot_id|>!"}])
-    clean, drifted = check_render(pair, [plain, spaced])
+    split_otherwise = Transcript([{"role": "user", "content": "x inodef"}])
+    clean, drifted = check_render(pair, [plain, split_otherwise])
     assert clean is None
     assert drifted is not None and drifted.code == "behaviour.chat_render.ids-differ"
-    assert len(drifted.tuned_ids) == len(drifted.base_ids) - 1
+    assert drifted.base_ids != drifted.tuned_ids and drifted.text is not None and " inodef" in drifted.text
