@@ -112,8 +112,8 @@ class Side:
                 "the checks here still run",
                 where=f"{self.source.spec}: tokenizer_config.json",
                 fix="save it with the transformers major its consumers use; for a transformers 5 save read by "
-                "4.x, set tokenizer_class to 'PreTrainedTokenizerFast' and extra_special_tokens (a list) to "
-                "additional_special_tokens",
+                "4.x, set tokenizer_class to one 4.x knows (the base's keeps its padding side; "
+                "'PreTrainedTokenizerFast' pads right) and extra_special_tokens (a list) to additional_special_tokens",
             )
         ]
 
