@@ -1,4 +1,4 @@
-"""Writing a built ``tokenizers.Tokenizer`` as the installed transformers saves it (4.46 to 5.x), plus
+"""Writing a built ``tokenizers.Tokenizer`` as the installed transformers saves it (tested: 4.57 and 5.x), plus
 the model-side JSON files (config.json, generation_config.json) as the official repos have them."""
 
 from __future__ import annotations
