@@ -17,7 +17,7 @@ from tokcheck.zoo.mutants import MUTANTS, Mutant, drift_classes
 # (static, loading, behaviour with --tokcheck-quick, seeded; model checks where it has weights). A
 # drift mutant must be caught by the checks that name its drift class: all but the behaviour checks,
 # whose catches tests/behaviour/test_catches.py proves. TOKCHECK_SELFTEST_FULL=1 runs the whole
-# suite on the drift mutants too (about ten minutes more on two cores).
+# suite on the drift mutants too (the self-test then takes about nine minutes on two cores).
 WHOLE_SUITE = ["--tokcheck-quick", "--hypothesis-seed", "0", "-p", "no:randomly"]
 DRIFT_SELECTION = WHOLE_SUITE if os.environ.get("TOKCHECK_SELFTEST_FULL") == "1" else ["-m", "not behaviour"]
 
