@@ -9,7 +9,7 @@ import bisect
 import random
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 # Whitespace put around tokens by llama.cpp's generator_added_lr_strip.
@@ -60,21 +60,20 @@ def ascii_pairs() -> list[str]:
     """All pairs of ASCII characters (and the empty string) with "", " " or "  " around and
     between them, as llama.cpp's generator_ascii_lr_strip (442,368 strings, 304,045 distinct;
     each is kept once, in first-seen order). Cached: treat as read-only."""
-    chars = [chr(i) for i in range(1, 0x80)] + [""]
-    return _distinct([
-        text
-        for c1 in chars
-        for c2 in chars
-        for left in PAIR_WHITESPACE
-        for right in PAIR_WHITESPACE
-        for text in (left + c1 + c2 + right, left + c1 + right + c2, c1 + left + c2 + right)
-    ])
+    return _around_pairs(lambda c1, c2, left, right: (left + c1 + c2 + right, left + c1 + right + c2, c1 + left + c2 + right))
 
 
 @lru_cache(maxsize=1)
 def apostrophe_patterns() -> list[str]:
     """Apostrophes between ASCII pairs with whitespace on either side, as llama.cpp's
     generator_apostrophe (442,368 strings, 434,716 distinct: contractions and quotes). Cached."""
+    return _around_pairs(lambda c1, c2, left, right: (
+        c1 + left + "'" + right + c2, c1 + c2 + left + "'" + right + "z", "a" + left + "'" + right + c1 + c2))
+
+
+def _around_pairs(shapes: Callable[[str, str, str, str], tuple[str, ...]]) -> list[str]:
+    """The texts `shapes` makes of every pair of ASCII characters (and "") and every left and right
+    whitespace of PAIR_WHITESPACE, as llama.cpp's generators loop over them; each kept once."""
     chars = [chr(i) for i in range(1, 0x80)] + [""]
     return _distinct([
         text
@@ -82,7 +81,7 @@ def apostrophe_patterns() -> list[str]:
         for c2 in chars
         for left in PAIR_WHITESPACE
         for right in PAIR_WHITESPACE
-        for text in (c1 + left + "'" + right + c2, c1 + c2 + left + "'" + right + "z", "a" + left + "'" + right + c1 + c2)
+        for text in shapes(c1, c2, left, right)
     ])
 
 
