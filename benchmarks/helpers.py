@@ -10,65 +10,61 @@ import tempfile
 import time
 from typing import Any
 
-from tokcheck.behaviour import SHARDED_SWEEPS, BehaviourSettings
-from tokcheck.properties import Comparison
-from tokcheck.session import Settings, SpecSetting, TokcheckSession
-from tokcheck.sweeps import SWEEPS, run_sweep, select
+from tokcheck.checks.behaviour.comparison import Comparison
+from tokcheck.checks.behaviour.pair_inputs import PairInputs
+from tokcheck.checks.behaviour.properties import PROPERTIES
+from tokcheck.checks.behaviour.runner import run_property, run_settings, storage_in_cache
+from tokcheck.checks.behaviour.settings import BehaviourSettings
+from tokcheck.checks.behaviour.sweeps.registry import SWEEPS, chosen_inputs, shards_of
+from tokcheck.checks.behaviour.sweeps.run import run_sweep
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.session import Settings, SpecSetting
 
 BASE, TUNED = "llama3", "llama3-eom"
 
 
-def comparison() -> Comparison:
-    """The demo pair as the built-in suite builds it (snapshots, views, codecs), loaded once."""
-    session = TokcheckSession(Settings(base=SpecSetting(f"zoo:{BASE}"), tuned=SpecSetting(f"zoo:{TUNED}")))
+def comparison() -> PairInputs:
+    """The demo pair as the built-in suite builds it (snapshots, views, codecs, inputs), loaded once."""
+    session = CheckedSession(Settings(base=SpecSetting(f"zoo:{BASE}"), tuned=SpecSetting(f"zoo:{TUNED}")))
     session.validate()
-    pair = Comparison.from_session(session)
+    pair = PairInputs(Comparison.from_session(session))
     for name in SWEEPS:  # make every sweep's inputs now: generating them is not what is timed
-        pair.sweep_inputs(name)
-    pair.base_vocab_texts()
+        chosen_inputs(pair, name)
     return pair
 
 
-def _chosen(pair: Comparison, name: str, sample: float) -> list[Any]:
-    spec = SWEEPS[name]
-    return select(pair.sweep_inputs(name), name, sample=sample if spec.sampled else 1.0)
-
-
-def time_sweeps(pair: Comparison, *, sample: float) -> tuple[float, int]:
+def time_sweeps(pair: PairInputs, *, sample: float) -> tuple[float, int]:
     """Seconds for every sweep as the suite runs them (all shards), and how many strings that is."""
     started = time.perf_counter()
     checked = 0
     for name in SWEEPS:
-        shards = BehaviourSettings().sweep_shards if name in SHARDED_SWEEPS else 1
+        shards = shards_of(name, BehaviourSettings().sweep_shards)
         for shard in range(shards):
             checked += run_sweep(pair, name, shard=shard, shards=shards, sample=sample).checked
     return time.perf_counter() - started, checked
 
 
-def sweep_texts(pair: Comparison, *, sample: float) -> list[str]:
+def sweep_texts(pair: PairInputs, *, sample: float) -> list[str]:
     """The strings the sweeps encode: their texts, and the decoded text of each base id."""
     texts: list[str] = []
-    for name in SWEEPS:
-        chosen = _chosen(pair, name, sample)
-        if name == "vocab_ids":
-            texts += pair.base_codec.decode([[i] for i in chosen])
-        else:
-            texts += chosen
+    for name, spec in SWEEPS.items():
+        chosen = chosen_inputs(pair, name, sample=sample)
+        texts += pair.comparison.base_codec.decode([[i] for i in chosen]) if spec.ids else chosen
     return texts
 
 
-def raw_encode_batch(pair: Comparison, texts: list[str]) -> float:
+def raw_encode_batch(pair: PairInputs, texts: list[str]) -> float:
     """Seconds that tokenizers' own Tokenizer.encode_batch needs for `texts` on both tokenizers."""
     started = time.perf_counter()
-    for tokenizer in pair.tokenizers:
+    for tokenizer in pair.comparison.tokenizers:
         tokenizer.backend_tokenizer.encode_batch(texts, add_special_tokens=False)
     return time.perf_counter() - started
 
 
-def per_string_loop(pair: Comparison, texts: list[str], *, decode: bool) -> float:
+def per_string_loop(pair: PairInputs, texts: list[str], *, decode: bool) -> float:
     """Seconds for llama.cpp test-tokenizer-random's compare_tokenizers, one string at a time:
     ids from both tokenizers' encode, and (with `decode`) base's ids decoded by both."""
-    base, tuned = pair.tokenizers
+    base, tuned = pair.comparison.tokenizers
     started = time.perf_counter()
     differing = 0
     for text in texts:
@@ -79,21 +75,18 @@ def per_string_loop(pair: Comparison, texts: list[str], *, decode: bool) -> floa
     return time.perf_counter() - started
 
 
-def time_property(pair: Comparison, *, examples: int) -> tuple[float, float]:
+def time_property(pair: PairInputs, *, examples: int) -> tuple[float, float]:
     """Transcripts per second: Hypothesis generating the chat property's transcripts with no
     check at all, and the chat_render property generating and checking them (exploration and
     batch check; shrinking a difference is not throughput)."""
     from hypothesis import Phase, given
 
-    from tokcheck.hypothesis_profiles import RunConfig, run_property, storage_in_cache
-    from tokcheck.properties import PROPERTIES
-
-    config = RunConfig(profile="ci", seed=1, max_examples=examples)
+    config = BehaviourSettings(profile="ci", seed=1, examples=examples)
     prop = PROPERTIES["chat_render"]
     strategy = prop.strategy(pair)
     count = [0]
 
-    @config.settings(phases=(Phase.generate,))
+    @run_settings(config, phases=(Phase.generate,))
     @given(strategy)
     def bare(transcript: Any) -> None:
         count[0] += 1

@@ -51,7 +51,7 @@ def environment() -> list[str]:
 
 def demo_cases(workdir: Path) -> list[Case]:
     """Tiny Llama checkpoints with the zoo's Llama-3 tokenizer and its <|eom_id|> drift."""
-    from tests.model import builders
+    from tests.checks.model import builders
     from tokcheck import zoo
 
     llama3 = zoo.path_for("llama3")

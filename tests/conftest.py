@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.toys import build_toy, clone
-from tokcheck.diff import static_findings
+from tokcheck.checks.static import static_findings
 from tokcheck.findings import Finding
-from tokcheck.loading import resolve
 from tokcheck.paths import CACHE_ENV, user_cache_dir
-from tokcheck.snapshot import TokenizerSnapshot, take_snapshot
+from tokcheck.sources.live import load_tokenizer
+from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
+from tokcheck.sources.spec import resolve
 
 LAYOUTS = Path(__file__).parent / "data" / "layouts"
 # The user's cache, found before pytester points HOME at a temporary directory: runs in pytester
@@ -29,7 +31,7 @@ def _shared_tokcheck_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 def _heavy_modules_imported_once() -> None:
     """pytester's in-process runs drop modules first imported inside them; importing transformers
     (and numpy with it) here keeps them loaded across runs instead of re-importing per run."""
-    from tokcheck.loading import import_transformers
+    from tokcheck.environment import import_transformers
 
     import_transformers()
 
@@ -58,3 +60,16 @@ def diff() -> Callable[[Path | str, Path | str], list[Finding]]:
         return [finding for check in static_findings(snapshot(base), snapshot(tuned)).values() for finding in check]
 
     return run
+
+
+@pytest.fixture(scope="session")
+def zoo_tokenizer() -> Callable[[str], Any]:
+    """zoo_tokenizer("llama3"): the live transformers tokenizer of a zoo base, loaded once."""
+    loaded: dict[str, Any] = {}
+
+    def get(name: str) -> Any:
+        if name not in loaded:
+            loaded[name] = load_tokenizer(resolve(f"zoo:{name}"))
+        return loaded[name]
+
+    return get

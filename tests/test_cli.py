@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_plugin import tree_digest
+from tests.files import tree_digest
 from tests.toys import edit_json
 from tokcheck.cli import EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE, main
 

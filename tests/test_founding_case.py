@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_plugin import tree_digest
+from tests.files import tree_digest
 from tokcheck.plugin import BASE_OPTION, REPORT_OPTION, TUNED_OPTION
 
 
@@ -23,7 +23,7 @@ def llamafactory_fix_special_tokens(base: Path, dest: Path) -> Path:
         tokenizer.pad_token = tokenizer.eos_token
     try:  # transformers 4 spelling; LLaMA-Factory falls back to the plain call on TypeError
         tokenizer.add_special_tokens(
-            {"additional_special_tokens": ["<|eom_id|>"]}, replace_additional_special_tokens=False
+            {"additional_special_tokens": ["<|eom_id|>"]}, **{"replace_additional_special_tokens": False}
         )
     except TypeError:
         tokenizer.add_special_tokens({"additional_special_tokens": ["<|eom_id|>"]}, replace_extra_special_tokens=False)

@@ -1,4 +1,5 @@
-"""The `tokcheck` command: the static drift report without pytest, golden files, and the zoo.
+"""The `tokcheck` command: the static drift report without pytest, golden files, and the zoo. Its
+flags for the settings pytest also has come from the plugin's option table.
 
 Exit codes: 0 no failing drift, 1 drift, 2 bad input.
 """
@@ -10,7 +11,18 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from tokcheck import zoo
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.checks.golden import KINDS, GoldenFiles, family
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.findings import apply_accepted
+from tokcheck.plugin.options import ACCEPT, ALLOW_DOWNLOAD, REPORT, STRICT, TRUST_REMOTE_CODE, add_to_argparse
+from tokcheck.report.context import ReportContext
+from tokcheck.report.output import write_report
+from tokcheck.report.terminal import render_terminal
+from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.live import load_tokenizer
+from tokcheck.sources.spec import resolve
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 
@@ -24,12 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="compare the saved tokenizer files of BASE and TUNED (static checks)")
     diff.add_argument("base", metavar="BASE", help="directory, tokenizer.json, hub id[@revision] or zoo:NAME")
     diff.add_argument("tuned", metavar="TUNED", help="the tuned tokenizer, same forms as BASE")
-    diff.add_argument("--report", metavar="PATH", help="also write the report to PATH (JSON, or Markdown for .md)")
-    diff.add_argument("--strict", action="store_true", help="warnings fail too")
-    diff.add_argument("--trust-remote-code", action="store_true", help="allow tokenizers with custom code")
-    diff.add_argument("--allow-download", action="store_true", help="download hub ids missing from the cache")
-    diff.add_argument("--accept", metavar="CODE[:TEXT]", action="append", default=[],
-                      help="accept intended drift matching CODE (wildcards) and TEXT; repeatable")
+    add_to_argparse(diff, (REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT))
 
     golden = commands.add_parser("golden", help="golden files: record a tokenizer's behaviour, or check it")
     golden_commands = golden.add_subparsers(dest="golden_command", required=True, metavar="GOLDEN_COMMAND")
@@ -51,66 +58,41 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_diff(args: argparse.Namespace) -> int:
-    from tokcheck.accept import apply_accepted
-    from tokcheck.report import render_file, render_terminal
-    from tokcheck.session import Settings, SpecSetting, TokcheckSession
-
+    strict = getattr(args, STRICT.dest)
     settings = Settings(
         base=SpecSetting(args.base, Path.cwd()),
         tuned=SpecSetting(args.tuned, Path.cwd()),
-        trust_remote_code=args.trust_remote_code,
-        allow_download=args.allow_download,
-        strict=args.strict,
-        accept=tuple(args.accept),
+        trust_remote_code=getattr(args, TRUST_REMOTE_CODE.dest),
+        allow_download=getattr(args, ALLOW_DOWNLOAD.dest),
+        strict=strict,
+        accept=tuple(getattr(args, ACCEPT.dest)),
     )
-    session = TokcheckSession(settings)
+    session = CheckedSession(settings)
     findings = apply_accepted([finding for check in session.static.values() for finding in check], settings.accept)
-    context = session.context()
+    context = ReportContext(sides=session.describe_sides(), strict=strict)
     print(render_terminal(findings, context))
-    if args.report:
-        try:
-            Path(args.report).write_text(render_file(args.report, findings, context), encoding="utf-8")
-        except OSError as error:
-            raise TokcheckUsageError(f"--report {args.report}: cannot write ({error.strerror})") from None
-    return EXIT_DRIFT if any(finding.fails(args.strict) for finding in findings) else EXIT_CLEAN
+    report = getattr(args, REPORT.dest)
+    if report:
+        write_report(Path(report), findings, context, label=f"{REPORT.cli} {report}")
+    return EXIT_DRIFT if any(finding.fails(strict) for finding in findings) else EXIT_CLEAN
 
 
 def run_golden(args: argparse.Namespace) -> int:
-    from tokcheck import golden
-    from tokcheck.loading import load_tokenizer, resolve
-    from tokcheck.report import ReportContext, render_terminal
-
     source = resolve(args.spec, relative_to=Path.cwd())
-    if args.directory.resolve() == source.directory.resolve() or source.directory.resolve() in args.directory.resolve().parents:
-        raise TokcheckUsageError(f"{args.directory}: inside the tokenizer's directory; tokcheck never writes there")
+    files = GoldenFiles(args.directory, {"tokenizer": source.directory}, label=str(args.directory))
     tokenizer = load_tokenizer(source)
-    findings = []
-    for kind in golden.KINDS:
-        actual = golden.record(tokenizer, kind)
-        path = golden.path_for(args.directory, kind)
-        if args.golden_command == "record":
-            if args.family:  # only what this major does differently from the shared file
-                actual = golden.family_differences(kind, golden.load(path), actual)
-                path = golden.family_path(args.directory, kind)
-                if not actual:
-                    path.unlink(missing_ok=True)
-                    print(f"{kind}: no differences on {golden.family()}")
-                    continue
-            golden.write(path, kind, args.spec, actual)
-            print(f"wrote {path} ({len(actual)} entries)")
-        else:
-            if not path.exists():
-                raise TokcheckUsageError(f"{path}: no golden file; record one with `tokcheck golden record`")
-            findings += golden.compare(kind, golden.expected(args.directory, kind), actual, tokenizer, str(path))
-    if args.golden_command == "check":
-        print(render_terminal(findings, ReportContext(sides={"tokenizer": source.describe()})))
-        return EXIT_DRIFT if findings else EXIT_CLEAN
-    return EXIT_CLEAN
+    if args.golden_command == "record":
+        for kind in KINDS:
+            recorded = files.record(kind, tokenizer, args.spec, family_only=args.family)
+            print(f"{kind}: no differences on {family()}" if recorded.entries is None
+                  else f"wrote {recorded.path} ({recorded.entries} entries)")
+        return EXIT_CLEAN
+    findings = [finding for kind in KINDS for finding in files.compare(kind, tokenizer)]
+    print(render_terminal(findings, ReportContext(sides={"tokenizer": source.describe()})))
+    return EXIT_DRIFT if findings else EXIT_CLEAN
 
 
 def run_zoo(args: argparse.Namespace) -> int:
-    from tokcheck import zoo
-
     if args.zoo_command == "list":
         names = zoo.names()
         width = max(len(name) for name in names)

@@ -1,10 +1,13 @@
-"""Findings: the plain-data result every check produces, and the order they are reported in."""
+"""Findings: the plain-data result every check produces, the order they are reported in, and the
+acceptance of known, intended drift. Imports nothing of tokcheck: every layer above uses it."""
 
 from __future__ import annotations
 
+import dataclasses
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from fnmatch import fnmatchcase
 from typing import Any
 
 
@@ -89,3 +92,25 @@ def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
 
 def failing(findings: Iterable[Finding], strict: bool) -> list[Finding]:
     return [finding for finding in findings if finding.fails(strict)]
+
+
+# --- accepting intended drift -------------------------------------------------------------------
+# A finding that matches an accept pattern stays in the report, marked accepted, and no longer
+# fails. Patterns are a finding code with shell wildcards (``roles.pad-is-eos``, ``config.*``),
+# optionally ``:TEXT`` that the message must contain (``vocab.added-beyond-base:'<tool>'``).
+
+
+def matches(finding: Finding, pattern: str) -> bool:
+    code, _, text = pattern.strip().partition(":")
+    return fnmatchcase(finding.code, code) and (not text or text in finding.message)
+
+
+def apply_accepted(findings: Iterable[Finding], patterns: Sequence[str]) -> list[Finding]:
+    accepted = []
+    for finding in findings:
+        if finding.severity is not Severity.INFO and any(matches(finding, pattern) for pattern in patterns):
+            finding = dataclasses.replace(
+                finding, severity=Severity.INFO, message=f"(accepted, was {finding.severity.value}) {finding.message}"
+            )
+        accepted.append(finding)
+    return accepted

@@ -1,8 +1,9 @@
-"""Where tokcheck may write: its own cache directory, never a base, tuned or model directory."""
+"""Where tokcheck may write: its own cache directory, never inside a base, tuned or model directory."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 CACHE_ENV = "TOKCHECK_CACHE_DIR"
@@ -15,3 +16,15 @@ def user_cache_dir() -> Path:
         return Path(explicit).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "tokcheck"
+
+
+def is_inside(path: Path, directory: Path) -> bool:
+    """Whether `path` is `directory` or lies below it (both resolved, so links cannot hide it)."""
+    path, directory = path.resolve(), directory.resolve()
+    return path == directory or directory in path.parents
+
+
+def source_holding(path: Path, sources: Iterable[Path]) -> Path | None:
+    """The first of `sources` that `path` lies in, or None: the one guard every place that writes
+    (golden files, pytest's cache) uses, so tokcheck never writes into a user's checkpoint."""
+    return next((source for source in sources if is_inside(path, source)), None)

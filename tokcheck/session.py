@@ -1,6 +1,7 @@
-"""One comparison of a base and a tuned tokenizer: sources, snapshots, the static findings and the
-live tokenizers, each made once and on first use. Knows nothing of pytest; the plugin and the CLI
-share it."""
+"""One comparison of a base and a tuned tokenizer: the sources, snapshots and live tokenizers of
+both sides, each made once and on first use, and reconciled in one place (what one side's
+fallback load takes from the other). Knows nothing of pytest or of checks; the plugin, the CLI and
+the checks share it."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from tokcheck.environment import library_version
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
-from tokcheck.loading import TokenizerSource, load_tokenizer_noting_fallback, resolve
-from tokcheck.report import ReportContext
-from tokcheck.snapshot import TokenizerSnapshot, take_snapshot
+from tokcheck.sources.live import LoadedTokenizer, load
+from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
+from tokcheck.sources.spec import TokenizerSource, resolve
+
+# Settings a tokenizer class carries that a fallback load (the generic class) does not know.
+CLASS_SIDES = ("padding_side", "truncation_side")
 
 
 @dataclass(frozen=True)
@@ -31,7 +36,7 @@ class Settings:
     trust_remote_code: bool = False
     allow_download: bool = False
     strict: bool = False
-    accept: tuple[str, ...] = ()  # patterns of findings the user accepts (tokcheck.accept)
+    accept: tuple[str, ...] = ()  # patterns of findings the user accepts (tokcheck.findings.apply_accepted)
 
 
 @dataclass(frozen=True)
@@ -51,63 +56,44 @@ class TokenizerPair:
 
 
 class Side:
-    """One side (base or tuned): its source, snapshot and live tokenizer."""
+    """One side (base or tuned): its source, snapshot, the tokenizer as loaded, and the tokenizer
+    as the checks use it (see TokcheckSession for how the two sides are reconciled)."""
 
     def __init__(self, name: str, setting: SpecSetting, settings: Settings) -> None:
         self.name = name
         self.settings = settings
-        self.counterpart: Side | None = None  # the other side of the pair
-        self._loading = False
         self.source: TokenizerSource = resolve(
             setting.spec, relative_to=setting.relative_to, allow_download=settings.allow_download
         )
+        self.counterpart: Side | None = None  # set by the session
 
     @cached_property
     def snapshot(self) -> TokenizerSnapshot:
         return take_snapshot(self.source, trust_remote_code=self.settings.trust_remote_code)
 
     @cached_property
-    def _loaded(self) -> tuple[Any, str | None]:
-        self._loading = True
-        try:
-            tokenizer, problem = load_tokenizer_noting_fallback(self.source, trust_remote_code=self.settings.trust_remote_code)
-            if problem is not None:
-                self._adopt_unsaved_sides(tokenizer)
-            return tokenizer, problem
-        finally:
-            self._loading = False
+    def loaded(self) -> LoadedTokenizer:
+        """The tokenizer exactly as it loads, on its own: AutoTokenizer, or the fallback loader."""
+        return load(self.source, trust_remote_code=self.settings.trust_remote_code)
 
-    def _adopt_unsaved_sides(self, tokenizer: Any) -> None:
-        """A tokenizer read from tokenizer.json directly gets the generic class's padding and
-        truncation sides, where the class it was saved as (unknown to this transformers) may have
-        its own. Sides its files do not set are taken from the other side when that one loads as
-        saved, so the fallback itself reports no padding drift; sides the files set are kept."""
-        other = self.counterpart
-        if other is None or other._loading or other._loaded[1] is not None:
-            return
-        for key in ("padding_side", "truncation_side"):
-            if key not in self.snapshot.tokenizer_config and hasattr(other.tokenizer, key):
-                setattr(tokenizer, key, getattr(other.tokenizer, key))
-
-    @property
+    @cached_property
     def tokenizer(self) -> Any:
-        return self._loaded[0]
+        """The live tokenizer the checks and fixtures use: `loaded`, reconciled with the other side."""
+        return reconcile(self, self.counterpart)
 
     @property
     def load_findings(self) -> list[Finding]:
         """A warning when the installed transformers could not load this side as saved."""
-        problem = self._loaded[1]
+        problem = self.loaded.fallback_reason
         if problem is None:
             return []
-        from importlib.metadata import version
-
         return [
             Finding(
                 "loading",
                 "loading.not-loadable-as-saved",
                 Severity.WARNING,
-                f"transformers {version('transformers')} cannot load {self.name} as saved ({problem}); tokcheck read "
-                "its tokenizer.json directly with the roles and template its files name (padding and truncation "
+                f"transformers {library_version('transformers')} cannot load {self.name} as saved ({problem}); tokcheck "
+                "read its tokenizer.json directly with the roles and template its files name (padding and truncation "
                 "sides they do not set: the other side's), so consumers on this transformers version fail where "
                 "the checks here still run",
                 where=f"{self.source.spec}: tokenizer_config.json",
@@ -118,6 +104,22 @@ class Side:
         ]
 
 
+def reconcile(side: Side, other: Side | None) -> Any:
+    """The one place where one side's tokenizer depends on the other's. A tokenizer from the
+    fallback loader gets the generic class's padding and truncation sides, where the class it was
+    saved as (unknown to this transformers) may have its own; the sides its files leave unset are
+    taken from the other side when that one loads as saved, so the fallback itself reports no
+    padding drift. It reads only what each side loads on its own, so the result is the same
+    whichever side is asked first."""
+    tokenizer = side.loaded.tokenizer
+    if side.loaded.fallback_reason is None or other is None or other.loaded.fallback_reason is not None:
+        return tokenizer
+    for key in CLASS_SIDES:
+        if key not in side.snapshot.tokenizer_config and hasattr(other.loaded.tokenizer, key):
+            setattr(tokenizer, key, getattr(other.loaded.tokenizer, key))
+    return tokenizer
+
+
 class TokcheckSession:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -125,31 +127,29 @@ class TokcheckSession:
         self.tuned = Side("tuned", settings.tuned, settings) if settings.tuned else None
         if self.base is not None and self.tuned is not None:
             self.base.counterpart, self.tuned.counterpart = self.tuned, self.base
-        # Settings other parts report in the header (e.g. the Hypothesis seed and profile).
-        self.report_settings: dict[str, str] = {}
 
     @property
     def has_pair(self) -> bool:
         return self.base is not None and self.tuned is not None
 
+    @property
+    def sides(self) -> list[Side]:
+        return [side for side in (self.base, self.tuned) if side is not None]
+
     def validate(self) -> None:
         """Read every file now, so that bad input is a usage error before any test runs."""
-        for side in (self.base, self.tuned):
-            if side is not None:
-                side.snapshot  # noqa: B018 - parsing is the validation
+        for side in self.sides:
+            side.snapshot  # noqa: B018 - parsing is the validation
 
     def pair(self) -> tuple[Side, Side]:
         if self.base is None or self.tuned is None:
             raise TokcheckUsageError("this needs both a base and a tuned tokenizer")
         return self.base, self.tuned
 
-    @cached_property
-    def static(self) -> dict[str, list[Finding]]:
-        from tokcheck.diff import static_findings
+    def describe_sides(self) -> dict[str, str]:
+        """"base" -> "spec (resolved path)", for report headers."""
+        return {side.name: side.source.describe() for side in self.sides}
 
-        base, tuned = self.pair()
-        return static_findings(base.snapshot, tuned.snapshot)
-
-    def context(self) -> ReportContext:
-        sides = {side.name: side.source.describe() for side in (self.base, self.tuned) if side is not None}
-        return ReportContext(sides=sides, settings=dict(self.report_settings), strict=self.settings.strict)
+    def source_directories(self) -> list[Path]:
+        """The directories tokcheck must never write into."""
+        return [side.source.directory for side in self.sides]

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from tests.zoo import summary
-from tokcheck import corpus, zoo
+from tokcheck import zoo
+from tokcheck.inputs import corpus
 
 FIDELITY_PROPERTY = summary.FIDELITY_PROPERTY
 

@@ -9,6 +9,7 @@ import json
 import struct
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ DECODERS = ["llama3", "llama3.1", "mistral-tekken", "mistral-v3", "qwen2"]
 
 # name: (bos token, eos token, pad token, config bos id, config eos id(s), generation eos id(s),
 #        config vocab_size, tokenizer length)
-ROLES = {
+ROLES: dict[str, tuple[Any, ...]] = {
     "llama3": ("<|begin_of_text|>", "<|eot_id|>", None, 128000, 128009, [128001, 128009], 128256, 128256),
     "llama3.1": ("<|begin_of_text|>", "<|eot_id|>", None, 128000, [128001, 128008, 128009], [128001, 128008, 128009], 128256, 128256),
     "qwen2": (None, "<|im_end|>", "<|endoftext|>", 151643, 151645, [151645, 151643], 152064, 151646),

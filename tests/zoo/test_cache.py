@@ -16,6 +16,7 @@ import pytest
 from tests.zoo import fake_entries
 from tokcheck import zoo
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.paths import CACHE_ENV
 from tokcheck.zoo import cache, packages
 
 REPO = Path(__file__).parent.parent.parent
@@ -24,7 +25,7 @@ REPO = Path(__file__).parent.parent.parent
 @pytest.fixture
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     directory = tmp_path / "cache"
-    monkeypatch.setenv(cache.CACHE_ENV, str(directory))
+    monkeypatch.setenv(CACHE_ENV, str(directory))
     return directory
 
 
@@ -83,12 +84,12 @@ def test_key_changes_with_entry_version_data_packages_and_libraries(
 ) -> None:
     key = zoo.cache_key(fake_entries.BASE)
     mutant_key = zoo.cache_key(fake_entries.MUTANT)
-    real = cache._library_version
-    monkeypatch.setattr(cache, "_library_version", lambda d: "9.9.9" if d == "transformers" else real(d))
+    real = cache.library_version
+    monkeypatch.setattr(cache, "library_version", lambda d, missing: "9.9.9" if d == "transformers" else real(d, missing))
     assert zoo.cache_key(fake_entries.BASE) != key
-    monkeypatch.setattr(cache, "_library_version", lambda d: "9.9.9" if d == "tokenizers" else real(d))
+    monkeypatch.setattr(cache, "library_version", lambda d, missing: "9.9.9" if d == "tokenizers" else real(d, missing))
     assert zoo.cache_key(fake_entries.BASE) != key
-    monkeypatch.setattr(cache, "_library_version", real)
+    monkeypatch.setattr(cache, "library_version", real)
     assert zoo.cache_key(fake_entries.BASE) == key
 
     fake_entries.unregister_all()
@@ -105,7 +106,7 @@ def test_concurrent_processes_get_one_complete_directory_from_one_build(
     fakes: None, cache_dir: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "builds.log"
-    env = {cache.CACHE_ENV: str(cache_dir), fake_entries.LOG_ENV: str(log), fake_entries.DELAY_ENV: "0.3"}
+    env = {CACHE_ENV: str(cache_dir), fake_entries.LOG_ENV: str(log), fake_entries.DELAY_ENV: "0.3"}
     workers = [spawn(fake_entries.BASE, env) for _ in range(4)]
     target = cache_dir / "zoo" / f"{fake_entries.BASE}-{zoo.cache_key(fake_entries.BASE)}"
     # While they run, the final name is either absent or complete.
@@ -124,7 +125,7 @@ def test_concurrent_processes_get_one_complete_directory_from_one_build(
 def test_a_killed_build_leaves_nothing_under_the_final_name_and_is_cleaned_up(
     fakes: None, cache_dir: Path, tmp_path: Path
 ) -> None:
-    env = {cache.CACHE_ENV: str(cache_dir), fake_entries.DELAY_ENV: "30"}
+    env = {CACHE_ENV: str(cache_dir), fake_entries.DELAY_ENV: "30"}
     worker = spawn(fake_entries.BASE, env)
     deadline = time.monotonic() + 60
     while not (cache_dir / "zoo").is_dir() or not leftovers(cache_dir):
@@ -181,7 +182,7 @@ def test_build_refuses_a_non_empty_destination(fakes: None, tmp_path: Path) -> N
 
 def test_concurrent_processes_share_one_real_zoo_build(cache_dir: Path) -> None:
     code = "import sys; from tokcheck import zoo; print(zoo.path_for('minilm'))"
-    env = {**os.environ, cache.CACHE_ENV: str(cache_dir)}
+    env = {**os.environ, CACHE_ENV: str(cache_dir)}
     workers = [
         subprocess.Popen(
             [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True

@@ -8,6 +8,7 @@ import json
 import random
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -31,7 +32,7 @@ def conversations(texts: list[str], count: int, seed: int, banned: tuple[str, ..
     return result
 
 
-def render(loaded: Loaded, messages: list[Message], **kwargs: object) -> str:
+def render(loaded: Loaded, messages: list[Any], **kwargs: object) -> str:
     return str(loaded.auto.apply_chat_template(messages, tokenize=False, **kwargs))
 
 
@@ -120,7 +121,7 @@ def test_llama3_1_template_renders_the_llama3_1_format(load: Callable[[str], Loa
         "<|start_header_id|>assistant<|end_header_id|>\n\nhello<|eot_id|>"
         "<|start_header_id|>user<|end_header_id|>\n\nbye<|eot_id|>"
     )
-    tool_turns = [
+    tool_turns: list[Any] = [
         {"role": "user", "content": "Weather in Paris?"},
         {
             "role": "assistant",
@@ -183,7 +184,7 @@ def test_mistral_templates_give_the_ids_of_mistral_commons_chat_encoder(
     from mistral_common.protocol.instruct.messages import AssistantMessage, SystemMessage, UserMessage
     from mistral_common.protocol.instruct.request import ChatCompletionRequest
 
-    message_class = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
+    message_class: dict[str, Any] = {"system": SystemMessage, "user": UserMessage, "assistant": AssistantMessage}
     encoder = mistral_common_tokenizers[name]
     loaded = load(name)
     cases = conversations(texts, 300, 3, MISTRAL_BANNED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 
 import pytest
 
@@ -36,7 +37,7 @@ def run_suite(pytester: pytest.Pytester, mutant: Mutant) -> tuple[int, list[dict
 
 @pytest.mark.parametrize("mutant", [m for m in MUTANTS if not m.benign], ids=lambda m: m.name)
 def test_drift_mutant_fails_and_names_its_finding(
-    pytester: pytest.Pytester, mutant: Mutant, record_property: pytest.RecordProperty
+    pytester: pytest.Pytester, mutant: Mutant, record_property: Callable[[str, object], None]
 ) -> None:
     exit_code, findings = run_suite(pytester, mutant)
     named = [f for f in findings if f["code"] == mutant.expect and mutant.expect_text in f["message"]]
@@ -47,7 +48,7 @@ def test_drift_mutant_fails_and_names_its_finding(
 
 
 @pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.benign], ids=lambda m: m.name)
-def test_benign_variant_passes(pytester: pytest.Pytester, mutant: Mutant, record_property: pytest.RecordProperty) -> None:
+def test_benign_variant_passes(pytester: pytest.Pytester, mutant: Mutant, record_property: Callable[[str, object], None]) -> None:
     exit_code, findings = run_suite(pytester, mutant)
     record_property(CATCH_PROPERTY, f"{'passed' if exit_code == 0 else 'FAILED'}  benign  {mutant.name}")
     failing = [(f["code"], f["message"]) for f in findings if f["severity"] == "error"]

@@ -3,10 +3,13 @@ chat transcripts; a difference is shrunk to a minimal example and reported as a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from tokcheck.behaviour import BehaviourRun
-from tokcheck.verdict import Verdict
+if TYPE_CHECKING:
+    from tokcheck.checks.behaviour.run import BehaviourRun
+    from tokcheck.plugin.verdict import Verdict
 
 pytestmark = pytest.mark.behaviour
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from tokcheck.plugin_golden import GoldenRun
-from tokcheck.verdict import Verdict
+if TYPE_CHECKING:
+    from tokcheck.plugin.golden import GoldenRun
+    from tokcheck.plugin.verdict import Verdict
 
 pytestmark = pytest.mark.golden
 

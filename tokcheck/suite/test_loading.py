@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from tokcheck.session import TokcheckSession
-from tokcheck.verdict import Verdict
+if TYPE_CHECKING:
+    from tokcheck.checks.checked_session import CheckedSession as TokcheckSession
+    from tokcheck.plugin.verdict import Verdict
 
 pytestmark = pytest.mark.behaviour
 

@@ -1,24 +1,19 @@
 """Sweeps: whole input spaces (every base id, every code point, llama.cpp's ASCII/apostrophe/added
 token generators) encoded by base and tuned in batches and compared as whole arrays. The large
-sweeps are split into shards that pytest-xdist spreads over workers (-n N)."""
+sweeps are split into shards that pytest-xdist spreads over workers (-n N): the plugin gives each
+test that takes `shard` one test per shard (--tokcheck-sweep-shards)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 
-from tokcheck.behaviour import BehaviourRun
-from tokcheck.verdict import Verdict
+if TYPE_CHECKING:
+    from tokcheck.checks.behaviour.run import BehaviourRun
+    from tokcheck.plugin.verdict import Verdict
 
 pytestmark = [pytest.mark.behaviour, pytest.mark.sweep]
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    # Shard numbers come from a sorted list so that every xdist worker collects the same tests.
-    if "shard" in metafunc.fixturenames:
-        from tokcheck.plugin_behaviour import behaviour_settings
-
-        shards = behaviour_settings(metafunc.config).sweep_shards
-        metafunc.parametrize("shard", list(range(shards)), ids=[f"shard{i + 1}of{shards}" for i in range(shards)])
 
 
 def test_every_base_id_decodes_and_reencodes_like_base(

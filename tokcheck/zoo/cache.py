@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
 import json
 import os
 import secrets
@@ -13,8 +12,8 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+from tokcheck.environment import library_version
 from tokcheck.errors import TokcheckUsageError
-from tokcheck.paths import CACHE_ENV as CACHE_ENV  # re-exported: tests point the cache elsewhere
 from tokcheck.paths import user_cache_dir
 from tokcheck.zoo import packages, registry
 
@@ -26,19 +25,12 @@ def cache_root() -> Path:
     return user_cache_dir()
 
 
-def _library_version(distribution: str) -> str:
-    try:
-        return importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        return "absent"
-
-
 def cache_key(name: str) -> str:
     """Hash of everything the built files depend on: each entry's version along the lineage, the
     data package versions, and the transformers and tokenizers that serialize the result."""
     parts: dict[str, object] = {
-        "transformers": _library_version("transformers"),
-        "tokenizers": _library_version("tokenizers"),
+        "transformers": library_version("transformers", missing="absent"),
+        "tokenizers": library_version("tokenizers", missing="absent"),
         "lineage": [
             {
                 "name": e.name,

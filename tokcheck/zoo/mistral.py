@@ -43,7 +43,7 @@ def spm_tokenizer(model_file: Path) -> Tokenizer:
     """The pipeline of Mistral-7B-Instruct-v0.3's tokenizer.json (converted with legacy=false):
     no normalizer, Metaspace(prepend_scheme="first", split=False), byte-fallback BPE, <s> added by
     the post-processor, the 771 control pieces as special added tokens."""
-    import sentencepiece
+    import sentencepiece  # optional (the zoo extra); a missing package is named by the registry first
 
     processor = sentencepiece.SentencePieceProcessor(model_file=str(model_file))
     pieces = [(processor.id_to_piece(i), processor.get_score(i)) for i in range(processor.get_piece_size())]

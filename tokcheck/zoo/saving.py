@@ -3,7 +3,6 @@ the model-side JSON files (config.json, generation_config.json) as the official 
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 from importlib import resources
 from pathlib import Path
@@ -11,9 +10,7 @@ from typing import Any
 
 from tokenizers import Tokenizer
 
-
-def transformers_major() -> int:
-    return int(importlib.metadata.version("transformers").split(".")[0])
+from tokcheck.environment import transformers_major
 
 
 def special_list_key() -> str:
@@ -40,7 +37,7 @@ def save_tokenizer(
     Going through the real class and save_pretrained (rather than writing tokenizer_config.json by
     hand) gives exactly the layout a user of that transformers version gets when re-saving the
     official repo: v4 writes special_tokens_map.json and added_tokens_decoder, v5 does not."""
-    import transformers
+    import transformers  # here: only building an entry needs it, not reading the catalog
 
     cls = getattr(transformers, class_name)
     wrapped = cls(tokenizer_object=tokenizer, **init_kwargs)

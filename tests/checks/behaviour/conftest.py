@@ -1,0 +1,51 @@
+"""Fixtures for the behaviour checks' tests: real zoo tokenizers, hand-made drift mutants of them in
+temporary directories, and BehaviourRuns over such pairs (each built once per session/worker)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.checks.behaviour import mutants
+from tokcheck import zoo
+from tokcheck.checks.behaviour.run import BehaviourRun
+from tokcheck.checks.behaviour.settings import QUICK_EXAMPLES, QUICK_SAMPLE, BehaviourSettings
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.live import LoadedTokenizer
+
+SEED = 20240611  # fixed, so that these tests see the same examples on every run
+
+
+def quick_settings() -> BehaviourSettings:
+    """The settings the self-test documents for many pairs: --tokcheck-quick with a fixed seed."""
+    return BehaviourSettings(profile="ci", seed=SEED, examples=QUICK_EXAMPLES, sweep_sample=QUICK_SAMPLE)
+
+
+def session_for(base: Path | str, tuned: Path | str) -> CheckedSession:
+    session = CheckedSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))))
+    session.validate()
+    return session
+
+
+@pytest.fixture(scope="session")
+def variant_run(
+    tmp_path_factory: pytest.TempPathFactory, zoo_tokenizer: Callable[[str], Any]
+) -> Callable[[str], BehaviourRun]:
+    """variant_run("lstrip_special"): a BehaviourRun (quick settings) of a zoo base against the
+    mutant or benign variant of tests/behaviour/mutants.py with that name, made once."""
+    runs: dict[str, BehaviourRun] = {}
+
+    def get(name: str) -> BehaviourRun:
+        if name not in runs:
+            base, tuned = mutants.build(name, tmp_path_factory.mktemp("variant") / name)
+            session = session_for(zoo.path_for(base), tuned)
+            # Every run of one zoo base shares its loaded tokenizer (what the session's Side would load).
+            session.pair()[0].__dict__["loaded"] = LoadedTokenizer(zoo_tokenizer(base))
+            runs[name] = BehaviourRun(session, quick_settings())
+        return runs[name]
+
+    return get

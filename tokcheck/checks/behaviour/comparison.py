@@ -1,0 +1,97 @@
+"""The Comparison of one pair: the base and tuned live tokenizers, their snapshots, and the views
+they are run in (batch codecs over the transformers tokenizers, and over the tokenizer.json files
+where those show something else), with the few facts about the pair every check needs."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cached_property
+from typing import Any
+
+from tokcheck.checks.behaviour.reproduction import Loader
+from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.inputs.generators import CUSTOM_TEXTS
+from tokcheck.inputs.text import special_strings
+from tokcheck.inputs.transcripts import renders_chat
+from tokcheck.sources.snapshot import TokenizerSnapshot
+
+
+class Comparison:
+    """A base and a tuned live tokenizer and the views both are run in; build one with
+    `from_session`, or directly from two tokenizers (a transformers view only).
+
+    `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
+    tokenizer.json view follows. With `snapshots`, stop ids come from the model configs, and the
+    sweeps make inputs from the merges and vocabulary the two do not share."""
+
+    def __init__(
+        self,
+        base: Any,
+        tuned: Any,
+        *,
+        loaders: tuple[Loader, Loader],
+        file_paths: tuple[str, str] | None = None,
+        snapshots: tuple[TokenizerSnapshot, TokenizerSnapshot] | None = None,
+    ) -> None:
+        self.base, self.tuned = base, tuned
+        self.snapshots = snapshots
+        self.specials = list(special_strings(base, tuned))
+        probes = [*CUSTOM_TEXTS, *self.specials, *(f"a {s}b{s}\n" for s in self.specials)]
+        self.views: list[View] = [transformers_view(base, tuned, loaders, probes)]
+        if file_paths is not None:
+            self.views.append(file_view(file_paths))
+
+    @classmethod
+    def from_session(cls, session: CheckedSession) -> Comparison:
+        base, tuned = session.pair()
+        return cls(
+            base.tokenizer,
+            tuned.tokenizer,
+            loaders=(side_loader(base), side_loader(tuned)),
+            file_paths=file_view_paths(base, tuned, session.static),
+            snapshots=(base.snapshot, tuned.snapshot),
+        )
+
+    @property
+    def tokenizers(self) -> tuple[Any, Any]:
+        return (self.base, self.tuned)
+
+    @property
+    def transformers(self) -> View:
+        return self.views[0]
+
+    @property
+    def base_codec(self) -> Any:
+        return self.views[0].base
+
+    @property
+    def tuned_codec(self) -> Any:
+        return self.views[0].tuned
+
+    def token_strings(self) -> list[str]:
+        """Literal strings of every special and added token of base and tuned, sorted."""
+        return self.specials
+
+    @cached_property
+    def stop_ids(self) -> tuple[frozenset[int], frozenset[int]]:
+        """The ids generation stops at, base and tuned (see TokenizerSnapshot.stop_ids)."""
+        found = []
+        for index, tokenizer in enumerate(self.tokenizers):
+            eos = getattr(tokenizer, "eos_token_id", None)
+            eos = eos if isinstance(eos, int) else None
+            if self.snapshots is not None:
+                found.append(self.snapshots[index].stop_ids(eos))
+            else:
+                found.append(frozenset() if eos is None else frozenset({eos}))
+        return found[0], found[1]
+
+    @cached_property
+    def base_renders_chat(self) -> bool:
+        """Whether base has a chat template that renders a conversation."""
+        return renders_chat(self.base)
+
+    @cached_property
+    def base_vocab_texts(self) -> Sequence[str]:
+        """The decoded text of every base id, in id order."""
+        return self.base_codec.decode([[i] for i in range(self.base_codec.size)])

@@ -1,0 +1,76 @@
+"""The behaviour checks of one base/tuned pair as Findings: each Hypothesis property and each sweep
+shard by name, under the run's settings. Pure (no pytest): the plugin's tokcheck_behaviour fixture
+and the built-in suite call it; so can a script. Importing it imports Hypothesis and tokenizers,
+so the plugin imports it only when a behaviour check runs."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from tokcheck.checks.behaviour.comparison import Comparison
+from tokcheck.checks.behaviour.pair_inputs import PairInputs
+from tokcheck.checks.behaviour.properties import PROPERTIES
+from tokcheck.checks.behaviour.properties.chat import encoded_render_baseline, stop_token_baseline
+from tokcheck.checks.behaviour.properties.specials import injection_findings, special_token_examples
+from tokcheck.checks.behaviour.runner import run_property
+from tokcheck.checks.behaviour.settings import BehaviourSettings
+from tokcheck.checks.behaviour.sweeps.registry import shards_of
+from tokcheck.checks.behaviour.sweeps.run import run_sweep
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.findings import Finding
+
+BASELINES = {"chat_bos": encoded_render_baseline, "stop_token": stop_token_baseline}
+
+
+class BehaviourRun:
+    """Runs named behaviour checks of a session's pair and returns their findings. Example::
+
+        run = BehaviourRun(session, BehaviourSettings(profile="ci"))
+        findings = run.property_findings("ids") + run.sweep_findings("code_points")
+    """
+
+    def __init__(self, session: CheckedSession, settings: BehaviourSettings) -> None:
+        self.session = session
+        self.settings = settings
+
+    @cached_property
+    def comparison(self) -> Comparison:
+        return Comparison.from_session(self.session)
+
+    @cached_property
+    def inputs(self) -> PairInputs:
+        return PairInputs(self.comparison)
+
+    def has_chat_template(self) -> bool:
+        return self.comparison.base_renders_chat
+
+    def property_findings(self, name: str) -> list[Finding]:
+        """Run Hypothesis property `name` (see tokcheck.checks.behaviour.properties); a failure comes
+        back as one Finding carrying the minimal example."""
+        outcome = run_property(PROPERTIES[name], self.inputs, self.settings)
+        if outcome.counterexample is None:
+            return []
+        how = "shrunk by Hypothesis to this minimal example" if outcome.shrunk else "as generated (it did not shrink)"
+        found = outcome.counterexample.with_lines(
+            f"found by Hypothesis: {outcome.failed} of {outcome.generated} generated examples differ; {how} "
+            f"(profile {self.settings.profile}, {self.settings.describe_seed()})"
+        )
+        return [found.to_finding()]
+
+    def sweep_findings(self, name: str, shard: int = 0) -> list[Finding]:
+        """Run shard `shard` of sweep `name` (see tokcheck.checks.behaviour.sweeps.registry); a
+        mismatch comes back as one Finding with the smallest failing input."""
+        shards = shards_of(name, self.settings.sweep_shards)
+        outcome = run_sweep(self.inputs, name, shard=shard, shards=shards, sample=self.settings.sweep_sample)
+        smallest = outcome.smallest()
+        return [] if smallest is None else [smallest.to_finding()]
+
+    def special_token_findings(self) -> list[Finding]:
+        return [example.to_finding() for example in special_token_examples(self.comparison)]
+
+    def injection_findings(self) -> list[Finding]:
+        return injection_findings(self.comparison)
+
+    def baseline_findings(self, name: str) -> list[Finding]:
+        """INFO about what base itself does (then only a change is drift): `chat_bos`, `stop_token`."""
+        return BASELINES[name](self.comparison)

@@ -1,0 +1,19 @@
+"""The session as the checks see it: both sides (tokcheck.session) and the static findings of the
+pair, computed once, which the behaviour checks also read (they add the tokenizer.json view only
+where the pipelines differ). The plugin's tokcheck_session fixture and the CLI hand this out."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from tokcheck.checks.static import static_findings
+from tokcheck.findings import Finding
+from tokcheck.session import TokcheckSession
+
+
+class CheckedSession(TokcheckSession):
+    @cached_property
+    def static(self) -> dict[str, list[Finding]]:
+        """Every static check's findings, keyed by check name."""
+        base, tuned = self.pair()
+        return static_findings(base.snapshot, tuned.snapshot)

@@ -1,0 +1,88 @@
+"""Collecting the built-in suite (tokcheck/suite): which suite file is collected when (one table),
+adding the suite to the run from any directory, collecting its files whatever python_files the
+project sets, and the shard parameter of the sharded sweeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tokcheck.paths import is_inside
+from tokcheck.plugin.state import PluginRun
+
+SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
+
+
+def _named_on_command_line(path: Path, config: pytest.Config) -> bool:
+    named = {(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args}
+    return path.resolve() in named
+
+
+# Each suite file, and when it is collected.
+COLLECTED_WHEN: dict[str, Callable[[PluginRun, Path, pytest.Config], bool]] = {
+    "test_static.py": lambda run, path, config: run.session.has_pair,
+    "test_loading.py": lambda run, path, config: run.session.has_pair,
+    "test_behaviour.py": lambda run, path, config: run.session.has_pair,
+    "test_sweeps.py": lambda run, path, config: run.session.has_pair,
+    # The model suites run when there is a model to check, or when the file is named.
+    "test_model.py": lambda run, path, config: run.models is not None or _named_on_command_line(path, config),
+    "test_gpu.py": lambda run, path, config: run.models is not None or _named_on_command_line(path, config),
+    "test_golden.py": lambda run, path, config: run.golden is not None,
+}
+
+
+def in_suite(path: Path) -> bool:
+    return path.suffix == ".py" and path.name.startswith("test_") and is_inside(path, SUITE_DIR)
+
+
+def ignored(path: Path, config: pytest.Config, run: PluginRun | None) -> bool:
+    """Whether a suite file is left out of this run."""
+    collected_when = COLLECTED_WHEN.get(path.name)
+    if collected_when is None or not in_suite(path):
+        return False
+    return run is None or not collected_when(run, path, config)
+
+
+def add_builtin_suite(config: pytest.Config, run: PluginRun) -> None:
+    """Run from any directory, `pytest --base-tokenizer X --tuned Y` collects the suite shipped in the
+    package, and only that unless the user names paths too (or pinned the pair in an ini file, where
+    the project's own tests keep running)."""
+    if not run.suite_wanted:
+        return
+    suite = str(SUITE_DIR)
+    named_paths = config.args_source == pytest.Config.ArgsSource.ARGS
+    if run.from_flags and not named_paths:
+        config.args = [suite]
+    elif suite not in config.args:
+        config.args = [*config.args, suite]
+
+
+class SuiteModule(pytest.Module):
+    """A built-in suite module, collected whatever python_files/python_functions the project sets."""
+
+    def funcnamefilter(self, name: str) -> bool:
+        return name.startswith("test_")
+
+    def classnamefilter(self, name: str) -> bool:
+        return name.startswith("Test")
+
+
+def suite_module(path: Path, parent: pytest.Collector, *, offered: bool) -> pytest.Module | None:
+    """The suite module for `path`. The python plugin offers suite files to
+    pytest_pycollect_makemodule (`offered`) only when they match the project's python_files; the
+    others are collected from pytest_collect_file."""
+    if not in_suite(path):
+        return None
+    matches_project = any(path.match(pattern) for pattern in parent.config.getini("python_files"))
+    if not offered and (parent.session.isinitpath(path) or matches_project):
+        return None  # pytest_pycollect_makemodule gets it
+    return SuiteModule.from_parent(parent, path=path)
+
+
+def parametrize_shards(metafunc: pytest.Metafunc, shards: int) -> None:
+    """A suite test taking `shard` runs once per shard of its sweep. The ids come from a sorted
+    range, so every xdist worker collects the same tests."""
+    if "shard" in metafunc.fixturenames and in_suite(metafunc.definition.path):
+        metafunc.parametrize("shard", list(range(shards)), ids=[f"shard{i + 1}of{shards}" for i in range(shards)])

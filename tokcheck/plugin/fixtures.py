@@ -1,0 +1,184 @@
+"""The fixtures tokcheck gives every project (and its own suite): thin wrappers over the run pytest
+started with (tokcheck.plugin.state), each documented with an example for `pytest --fixtures`.
+Tokenizers and checks are session-scoped: made once per xdist worker. The heavy parts (Hypothesis,
+numpy, torch) are imported inside the fixtures that need them, never when pytest loads the plugin."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.plugin.golden import GoldenRun
+from tokcheck.plugin.model import NO_MODEL
+from tokcheck.plugin.options import BASE_INI, BASE_OPTION, GOLDEN_INI, GOLDEN_OPTION, TUNED_INI, TUNED_OPTION
+from tokcheck.plugin.state import plugin_run
+from tokcheck.plugin.verdict import Verdict
+from tokcheck.session import Side, TokenizerPair
+
+if TYPE_CHECKING:
+    from tokcheck.checks.behaviour.run import BehaviourRun
+    from tokcheck.checks.model.gpu import GpuRun
+    from tokcheck.checks.model.inspection import ModelInspection, ModelPair
+
+
+def _side_or_skip(config: pytest.Config, name: str) -> Side:
+    session = plugin_run(config).session
+    side = session.base if name == "base" else session.tuned
+    if side is None:
+        option, ini = (BASE_OPTION, BASE_INI) if name == "base" else (TUNED_OPTION, TUNED_INI)
+        pytest.skip(f"no {name} tokenizer configured: pass {option} SPEC or set {ini} in the ini file")
+    return side
+
+
+def _loaded(side: Side) -> Any:
+    try:
+        return side.tokenizer
+    except TokcheckUsageError as error:
+        pytest.fail(str(error), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def base_tokenizer(pytestconfig: pytest.Config) -> Any:
+    """The base tokenizer (transformers), loaded once per session; set by --base-tokenizer SPEC
+    or the tokcheck_base_tokenizer ini key, else tests using it are skipped. Example:
+        def test_prompt_starts_with_bos(base_tokenizer):
+            assert base_tokenizer("Hello")["input_ids"][0] == base_tokenizer.bos_token_id
+
+    Loaded from local files only, once per xdist worker.
+    """
+    return _loaded(_side_or_skip(pytestconfig, "base"))
+
+
+@pytest.fixture(scope="session")
+def tuned_tokenizer(pytestconfig: pytest.Config) -> Any:
+    """The tuned (fine-tuned) tokenizer, loaded once per session; set by --tuned SPEC or the
+    tokcheck_tuned_tokenizer ini key, else tests using it are skipped. Example:
+        from tokcheck.assertions import assert_single_token
+        def test_eot_is_one_token(tuned_tokenizer):
+            assert_single_token(tuned_tokenizer, "<|eot_id|>")
+
+    Loaded from local files only, once per xdist worker.
+    """
+    return _loaded(_side_or_skip(pytestconfig, "tuned"))
+
+
+@pytest.fixture(scope="session")
+def tokenizer_pair(pytestconfig: pytest.Config) -> TokenizerPair:
+    """Base and tuned together (.base, .tuned, .base_source, .tuned_source); skipped unless both
+    are configured. Example, with tokcheck's assertion helpers:
+        from tokcheck.assertions import assert_same_ids
+        def test_system_prompt_unchanged(tokenizer_pair):
+            assert_same_ids(tokenizer_pair, "You are a helpful assistant.")
+    """
+    base = _side_or_skip(pytestconfig, "base")
+    tuned = _side_or_skip(pytestconfig, "tuned")
+    return TokenizerPair(base=_loaded(base), tuned=_loaded(tuned), base_source=base.source, tuned_source=tuned.source)
+
+
+@pytest.fixture(scope="session")
+def tokcheck_session(pytestconfig: pytest.Config) -> CheckedSession:
+    """The comparison tokcheck runs: .base and .tuned (source, snapshot, tokenizer) and .static
+    (the static findings by check). Example:
+        def test_no_new_tokens(tokcheck_session):
+            assert not tokcheck_session.static["vocabulary"]
+    """
+    session = plugin_run(pytestconfig).session
+    if not session.has_pair:
+        pytest.skip(f"tokcheck needs both {BASE_OPTION} and {TUNED_OPTION} (or their ini keys)")
+    return session
+
+
+@pytest.fixture
+def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Verdict:
+    """Records a check's findings in the drift report and fails the test on errors (and on
+    warnings with --tokcheck-strict), for projects adding their own checks. Example:
+        from tokcheck import Finding, Severity
+        def test_my_check(tokcheck_verdict):
+            tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.WARNING, "what differs")])
+    """
+    settings = plugin_run(pytestconfig).session.settings
+    return Verdict(request.node, strict=settings.strict, accept=settings.accept)
+
+
+@pytest.fixture(scope="session")
+def tokcheck_behaviour(tokcheck_session: CheckedSession, pytestconfig: pytest.Config) -> BehaviourRun:
+    """Runs tokcheck's behaviour checks on the configured pair, by name, as findings. Example:
+        def test_ids_match_on_generated_text(tokcheck_behaviour, tokcheck_verdict):
+            tokcheck_verdict.conclude(tokcheck_behaviour.property_findings("ids"))
+
+    Properties: ids, round_trip, decode, special_literals, chat_render, chat_bos, stop_token, batch,
+    padding; sweeps: vocab_ids, code_points, ascii_pairs, apostrophes, added_tokens, ... Settings come
+    from --tokcheck-profile, --tokcheck-examples, --hypothesis-seed and --tokcheck-sweep-sample.
+    """
+    # Hypothesis and tokenizers load here, not when pytest loads the plugin.
+    from tokcheck.checks.behaviour.run import BehaviourRun
+
+    return BehaviourRun(tokcheck_session, plugin_run(pytestconfig).behaviour)
+
+
+@pytest.fixture(scope="session")
+def tokcheck_golden(pytestconfig: pytest.Config) -> GoldenRun:
+    """The golden-file run of --tokcheck-golden DIR; skipped when no golden directory is given. Example:
+        def test_encode_golden(tokcheck_golden, tokcheck_verdict):
+            tokcheck_golden.check("encode", tokcheck_verdict)
+    """
+    run = plugin_run(pytestconfig).golden
+    if run is None:
+        pytest.skip(f"no golden directory configured: pass {GOLDEN_OPTION} DIR or set {GOLDEN_INI}")
+    return run
+
+
+def _models(config: pytest.Config) -> ModelPair:
+    models = plugin_run(config).models
+    if models is None:
+        pytest.skip(NO_MODEL)
+    return models
+
+
+@pytest.fixture(scope="session")
+def model_files(pytestconfig: pytest.Config) -> ModelPair:
+    """The model files of the pair (.tuned, .base: ModelFiles with .directory, .config, .tensors),
+    from --tuned-model/--base-model or the weights next to the tokenizers; skipped when none. Example:
+        def test_lm_head_was_saved(model_files):
+            assert "lm_head.weight" in model_files.tuned.tensors
+
+    Headers only: nothing is loaded until a test reads rows.
+    """
+    return _models(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def tokcheck_model_checks(pytestconfig: pytest.Config, tokcheck_session: CheckedSession) -> ModelInspection:
+    """The model findings of the pair by check (.findings, .shape, .facts, and .unavailable: why
+    the rows cannot be read here, or None), computed once. Example:
+        def test_rows_cover_tokenizer(tokcheck_model_checks):
+            assert not tokcheck_model_checks.findings["model_rows"]
+    """
+    # numpy loads here, not when pytest loads the plugin.
+    from tokcheck.checks.model.inspection import ModelInspection
+
+    base, tuned = tokcheck_session.pair()
+    return ModelInspection(_models(pytestconfig), tuned.snapshot, base.snapshot)
+
+
+@pytest.fixture(scope="session")
+def tokcheck_gpu_run(pytestconfig: pytest.Config, tokcheck_session: CheckedSession) -> GpuRun:
+    """The tuned model loaded on a CUDA device in bf16 and run once over a transcript holding every
+    special token its template uses and every added token (.live, .findings by "rows", "logits",
+    "tying"); skipped, with the reason, without torch, CUDA, a model, or peft for an adapter. Example:
+        def test_logits_are_finite(tokcheck_gpu_run):
+            assert not tokcheck_gpu_run.findings["logits"]
+    """
+    # torch loads here (when installed), not when pytest loads the plugin.
+    from tokcheck.checks.model import gpu
+
+    models = plugin_run(pytestconfig).models
+    reason = gpu.gpu_unavailable(models, NO_MODEL)
+    if reason is not None or models is None:
+        pytest.skip(reason or NO_MODEL)
+    _, tuned = tokcheck_session.pair()
+    return gpu.run_on_gpu(models, tuned.tokenizer, tuned.snapshot,
+                          trust_remote_code=tokcheck_session.settings.trust_remote_code)

@@ -1,0 +1,52 @@
+"""What every report starts with: the sides compared, the library versions, the settings that
+reproduce the run (seed, profile ...), whether warnings fail; and the tallies and verdict line
+every format shares."""
+
+from __future__ import annotations
+
+import platform
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tokcheck.environment import library_version
+from tokcheck.findings import Finding, Severity
+
+
+@dataclass
+class ReportContext:
+    """What was compared, with which libraries: every report starts with this."""
+
+    sides: dict[str, str] = field(default_factory=dict)  # "base" -> "spec (resolved path)"
+    settings: dict[str, str] = field(default_factory=dict)  # e.g. hypothesis seed and profile
+    strict: bool = False
+
+    @property
+    def versions(self) -> dict[str, str]:
+        found = {"python": platform.python_version()}
+        found.update({package: library_version(package) for package in ("tokcheck", "transformers", "tokenizers", "hypothesis")})
+        return found
+
+    def header_lines(self) -> list[str]:
+        lines = [f"{side}: {described}" for side, described in self.sides.items()]
+        versions = self.versions
+        lines.append(
+            f"transformers {versions['transformers']}, tokenizers {versions['tokenizers']}, "
+            f"tokcheck {versions['tokcheck']}"
+        )
+        if self.settings:
+            lines.append(", ".join(f"{key} {value}" for key, value in self.settings.items()))
+        return lines
+
+
+def counts(findings: Iterable[Finding]) -> dict[str, int]:
+    tally = Counter(finding.severity.value for finding in findings)
+    return {severity.value: tally.get(severity.value, 0) for severity in Severity}
+
+
+def summary_line(findings: list[Finding], strict: bool) -> str:
+    tally = counts(findings)
+    failing = sum(1 for finding in findings if finding.fails(strict))
+    verdict = "DRIFT" if failing else "no failing drift"
+    parts = [f"{tally['error']} error(s)", f"{tally['warning']} warning(s)", f"{tally['info']} info"]
+    return f"{verdict}: {', '.join(parts)}" + (" (strict: warnings fail)" if strict else "")

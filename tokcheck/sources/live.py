@@ -1,0 +1,56 @@
+"""Live tokenizers from sources: transformers' AutoTokenizer from local files only, or, when the
+installed transformers cannot load a directory as saved, the fallback loader over its
+tokenizer.json; and chat rendering that looks the same on transformers 4 and 5."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tokcheck.environment import import_transformers
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.sources.fallback import load_from_tokenizer_json
+from tokcheck.sources.spec import TokenizerSource
+
+
+@dataclass(frozen=True)
+class LoadedTokenizer:
+    """A live tokenizer, and why it had to come from the fallback loader (None: loaded as saved)."""
+
+    tokenizer: Any
+    fallback_reason: str | None = None
+
+
+def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) -> Any:
+    """A live transformers tokenizer for a source, loaded from local files only."""
+    return load(source, trust_remote_code=trust_remote_code).tokenizer
+
+
+def load(source: TokenizerSource, *, trust_remote_code: bool = False) -> LoadedTokenizer:
+    """The tokenizer as AutoTokenizer loads it; when that fails and the source has a tokenizer.json
+    (e.g. a transformers 5 save under 4.x), the fallback loader's, with the reason."""
+    transformers = import_transformers()
+    try:
+        if source.bare_file is not None:
+            return LoadedTokenizer(transformers.PreTrainedTokenizerFast(tokenizer_file=str(source.bare_file)))
+        return LoadedTokenizer(transformers.AutoTokenizer.from_pretrained(
+            str(source.directory), local_files_only=True, trust_remote_code=trust_remote_code
+        ))
+    except Exception as error:  # any load failure: the fallback, or one usage-error line
+        message = " ".join(str(error).split())[:300] or type(error).__name__
+        if source.file("tokenizer.json") is not None:
+            try:
+                return LoadedTokenizer(load_from_tokenizer_json(source, transformers), message)
+            except Exception:
+                pass
+        raise TokcheckUsageError(
+            f"{source.spec}: transformers {transformers.__version__} cannot load this tokenizer: {message}"
+        ) from error
+
+
+def render_chat(tokenizer: Any, messages: list[dict[str, Any]], *, tokenize: bool, **kwargs: Any) -> Any:
+    """apply_chat_template with the same return shape on transformers 4 and 5 (text, or a list of ids)."""
+    rendered = tokenizer.apply_chat_template(messages, tokenize=tokenize, **kwargs)
+    if tokenize and hasattr(rendered, "keys"):  # transformers 5 returns a BatchEncoding
+        rendered = rendered["input_ids"]
+    return list(rendered) if tokenize else rendered

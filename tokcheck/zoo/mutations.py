@@ -1,0 +1,315 @@
+"""The edits that make the zoo's drift mutants and benign variants: JSON edits of one file, flags
+of added tokens, transformers round trips, and the changes the fine-tuning frameworks make (each
+written the way the framework or the hand edit that causes it makes it). tokcheck.zoo.mutants
+names which edit makes which mutant."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tokcheck.environment import import_transformers, transformers_major
+from tokcheck.zoo.packages import data_file
+
+DATA = Path(__file__).parent / "data"
+
+
+# --- editing helpers ---------------------------------------------------------------------------
+
+
+def _read(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _write(path: Path, data: Any, **dump: Any) -> None:
+    options = {"ensure_ascii": False, "indent": 2, **dump}
+    path.write_text(json.dumps(data, **options) + "\n", encoding="utf-8")
+
+
+def edit(name: str, change: Callable[[Any], Any]) -> Callable[[Path], None]:
+    """A mutation that edits one JSON file in place (`change` mutates it or returns a replacement)."""
+
+    def mutate(dest: Path) -> None:
+        data = _read(dest / name)
+        replaced = change(data)
+        _write(dest / name, data if replaced is None else replaced)
+
+    return mutate
+
+
+def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
+    def mutate(dest: Path) -> None:
+        for mutation in mutations:
+            mutation(dest)
+
+    return mutate
+
+
+def added(tokenizer_json: dict[str, Any], content: str) -> dict[str, Any]:
+    return next(entry for entry in tokenizer_json["added_tokens"] if entry["content"] == content)
+
+
+def set_flag(content: str, flag: str, value: bool) -> Callable[[Path], None]:
+    """Set an added token's flag in tokenizer.json, and in the tokenizer_config.json copy
+    (transformers 4 layout) when there is one."""
+
+    def in_tokenizer(data: dict[str, Any]) -> None:
+        added(data, content)[flag] = value
+
+    def in_config(data: dict[str, Any]) -> None:
+        for entry in data.get("added_tokens_decoder", {}).values():
+            if entry.get("content") == content:
+                entry[flag] = value
+
+    return both(edit("tokenizer.json", in_tokenizer), edit("tokenizer_config.json", in_config))
+
+
+def set_config(**values: Any) -> Callable[[Path], None]:
+    return edit("tokenizer_config.json", lambda data: data.update(values))
+
+
+def _tokenizer(dest: Path) -> Any:
+    return import_transformers().AutoTokenizer.from_pretrained(str(dest), local_files_only=True)
+
+
+def add_extra_specials(tokenizer: Any, tokens: list[str], *, replace: bool) -> None:
+    """add_special_tokens for the additional/extra list, spelled for the installed transformers."""
+    for keyword in ("replace_additional_special_tokens", "replace_extra_special_tokens"):
+        try:
+            tokenizer.add_special_tokens({"additional_special_tokens": tokens}, **{keyword: replace})
+            return
+        except TypeError:
+            continue
+    tokenizer.add_special_tokens({"additional_special_tokens": tokens})
+
+
+def through_transformers(change: Callable[[Any], None]) -> Callable[[Path], None]:
+    """Load the copy with transformers, change the tokenizer object, save_pretrained over it."""
+
+    def mutate(dest: Path) -> None:
+        tokenizer = _tokenizer(dest)
+        change(tokenizer)
+        tokenizer.save_pretrained(str(dest))
+
+    return mutate
+
+
+# --- mutations that need more than one line -----------------------------------------------------
+
+
+def llamafactory_llama3(tokenizer: Any) -> None:
+    """LLaMA-Factory get_template_and_fix_tokenizer for template llama3: replace_eos with the first
+    stop word, pad = eos when unset, the other stop words appended as additional specials."""
+    tokenizer.add_special_tokens({"eos_token": "<|eot_id|>"})
+    if tokenizer.pad_token_id is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    add_extra_specials(tokenizer, ["<|eom_id|>"], replace=False)
+
+
+def trl_setup_chat_format(tokenizer: Any) -> None:
+    """TRL's setup_chat_format: ChatML specials as bos/eos/pad, the pair added as additional
+    specials, and a ChatML chat template (the embeddings would be resized; the files are not)."""
+    tokenizer.add_special_tokens(
+        {"bos_token": "<|im_start|>", "eos_token": "<|im_end|>", "pad_token": "<|im_end|>"}
+    )
+    add_extra_specials(tokenizer, ["<|im_start|>", "<|im_end|>"], replace=False)
+    tokenizer.chat_template = (
+        "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
+        "'<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+    )
+
+
+def unsloth_map_eos(dest: Path) -> None:
+    """unsloth get_chat_template(map_eos_token=True): string-replace the old eos with the ChatML stop
+    word inside tokenizer.json, so the same id now carries another token."""
+    path = dest / "tokenizer.json"
+    path.write_text(path.read_text(encoding="utf-8").replace("<|eot_id|>", "<|im_end|>"), encoding="utf-8")
+    for name in ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"):
+        if (dest / name).exists():
+            text = (dest / name).read_text(encoding="utf-8")
+            (dest / name).write_text(text.replace("<|eot_id|>", "<|im_end|>"), encoding="utf-8")
+
+
+def template_file(dest: Path) -> Path:
+    return dest / "chat_template.jinja"
+
+
+def rewrite_template(change: Callable[[str], str]) -> Callable[[Path], None]:
+    def mutate(dest: Path) -> None:
+        path = template_file(dest)
+        if path.exists():
+            path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+        else:  # transformers 4 before 4.47 keeps it in tokenizer_config.json
+            edit(
+                "tokenizer_config.json", lambda c: c.__setitem__("chat_template", change(c["chat_template"]))
+            )(dest)
+
+    return mutate
+
+
+LLAMAFACTORY_QWEN_TEMPLATE = (
+    # What LLaMA-Factory's _get_jinja_template builds from the qwen template slots: system, user and
+    # assistant only (tool slots are not converted), with a default system message.
+    "{% if messages[0]['role'] == 'system' %}{% set system_message = messages[0]['content'] %}{% endif %}"
+    "{% if system_message is defined %}{{ '<|im_start|>system\n' + system_message + '<|im_end|>\n' }}"
+    "{% else %}{{ '<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n' }}{% endif %}"
+    "{% for message in messages %}{% set content = message['content'] %}"
+    "{% if message['role'] == 'user' %}{{ '<|im_start|>user\n' + content + '<|im_end|>\n<|im_start|>assistant\n' }}"
+    "{% elif message['role'] == 'assistant' %}{{ content + '<|im_end|>' + '\n' }}{% endif %}{% endfor %}"
+)
+
+
+def stale_template_copy(dest: Path) -> None:
+    """A checkpoint whose tokenizer_config.json still holds an older template while
+    chat_template.jinja (which transformers prefers) holds the new one."""
+    text = template_file(dest).read_text(encoding="utf-8")
+    edit(
+        "tokenizer_config.json",
+        lambda c: c.__setitem__("chat_template", text.replace("Environment: ipython", "")),
+    )(dest)
+
+
+def tool_role_only(template: str) -> str:
+    """Change how tool results render, and nothing else (llama 3.1 renders them as ipython)."""
+    changed = template.replace(
+        "<|start_header_id|>ipython<|end_header_id|>", "<|start_header_id|>tool<|end_header_id|>"
+    )
+    if changed == template:
+        raise ValueError("the template has no ipython header to change")
+    return changed
+
+
+def no_bos_post_processor(data: dict[str, Any]) -> None:
+    data["post_processor"] = {
+        "type": "TemplateProcessing",
+        "single": [{"Sequence": {"id": "A", "type_id": 0}}],
+        "pair": [{"Sequence": {"id": "A", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}}],
+        "special_tokens": {},
+    }
+
+
+def pre_tokenizer_part(data: dict[str, Any], kind: str) -> dict[str, Any]:
+    pre = data["pre_tokenizer"]
+    parts = pre["pretokenizers"] if pre.get("type") == "Sequence" else [pre]
+    return next(part for part in parts if part["type"] == kind)
+
+
+def single_digit_split(data: dict[str, Any]) -> None:
+    split = pre_tokenizer_part(data, "Split")
+    split["pattern"]["Regex"] = split["pattern"]["Regex"].replace("\\p{N}{1,3}", "\\p{N}")
+
+
+def reorder_merges(data: dict[str, Any]) -> None:
+    """Move one merge from the middle of the list to the end: BPE applies merges by rank."""
+    merges = data["model"]["merges"]
+    merges.append(merges.pop(len(merges) // 3))
+
+
+def add_token_with_hole(content: str, gap: int) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        next_id = (
+            max([entry["id"] for entry in data["added_tokens"]] + list(data["model"]["vocab"].values())) + 1
+        )
+        data["added_tokens"].append(
+            {
+                "id": next_id + gap,
+                "content": content,
+                "single_word": False,
+                "lstrip": False,
+                "rstrip": False,
+                "normalized": False,
+                "special": True,
+            }
+        )
+
+    return change
+
+
+def drop_added(content: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data["added_tokens"].remove(added(data, content))
+
+
+def bert_unused_renamed(data: dict[str, Any]) -> None:
+    """Replace BERT's [unused1] with a domain token in place, as fine-tuning guides suggest."""
+    vocab = data["model"]["vocab"]
+    vocab["<ent>"] = vocab.pop("[unused1]")
+
+
+def lowercase_off(data: dict[str, Any]) -> None:
+    data["normalizer"]["lowercase"] = False
+
+
+def class_renamed(data: dict[str, Any]) -> None:
+    name = data.get("tokenizer_class") or "TokenizersBackend"
+    data["tokenizer_class"] = "GemmaTokenizerFast" if name.endswith("Fast") else "GemmaTokenizer"
+
+
+def stale_sentencepiece(dest: Path) -> None:
+    """tokenizer.model replaced by another SentencePiece model (here Mistral v1's), e.g. copied
+    from the wrong base while tokenizer.json stayed right."""
+    shutil.copyfile(
+        data_file("mistral-common", "data/tokenizer.model.v1", "mistral-v3-stale-spm"),
+        dest / "tokenizer.model",
+    )
+
+
+# --- benign variants ---------------------------------------------------------------------------
+
+
+def resave(dest: Path) -> None:
+    tokenizer = _tokenizer(dest)
+    tokenizer.save_pretrained(str(dest))
+
+
+def reserialize_json(dest: Path) -> None:
+    """Every JSON file re-dumped: keys sorted, 4-space indent, ASCII escapes."""
+    for path in sorted(dest.glob("*.json")):
+        _write(path, _read(path), indent=4, sort_keys=True, ensure_ascii=True)
+
+
+def other_merges_format(data: dict[str, Any]) -> None:
+    merges = data["model"]["merges"]
+    data["model"]["merges"] = [m.split(" ", 1) if isinstance(m, str) else " ".join(m) for m in merges]
+
+
+def template_into_config(dest: Path) -> None:
+    """The transformers < 4.47 layout: the template inline in tokenizer_config.json."""
+    text = template_file(dest).read_text(encoding="utf-8")
+    template_file(dest).unlink()
+    edit("tokenizer_config.json", lambda c: c.__setitem__("chat_template", text))(dest)
+
+
+def other_major_layout(base: str) -> Callable[[Path], None]:
+    """tokenizer_config.json and special_tokens_map.json exactly as the other transformers major
+    writes them for this base (files saved by transformers 4.57.6 and 5.24.0, committed)."""
+
+    def mutate(dest: Path) -> None:
+        major = "5" if transformers_major() == 4 else "4"
+        layout = DATA / "layouts" / f"{base}-transformers{major}"
+        for name in ("tokenizer_config.json", "special_tokens_map.json"):
+            (dest / name).unlink(missing_ok=True)
+            if (layout / name).exists():
+                shutil.copyfile(layout / name, dest / name)
+
+    return mutate
+
+
+def nothing(dest: Path) -> None:
+    """An identical copy."""
+
+
+def llamafactory_output(case: str) -> Callable[[Path], None]:
+    """The files a real LLaMA-Factory 0.9.5 run saved (see data/frameworks/llamafactory-0.9.5):
+    its configs and template as written, and its added_tokens in the base's tokenizer.json."""
+
+    def mutate(dest: Path) -> None:
+        saved = DATA / "frameworks" / "llamafactory-0.9.5" / case
+        for name in ("tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja"):
+            shutil.copyfile(saved / name, dest / name)
+        added_tokens = _read(saved / "tokenizer.json.added_tokens")
+        edit("tokenizer.json", lambda data: data.__setitem__("added_tokens", added_tokens))(dest)
+
+    return mutate
