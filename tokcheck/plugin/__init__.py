@@ -112,7 +112,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    collection.parametrize_shards(metafunc, metafunc.config.stash[RUN_KEY].behaviour.sweep_shards)
+    collection.parametrize_shards(metafunc)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tokcheck.paths import is_inside
-from tokcheck.plugin.state import PluginRun
+from tokcheck.plugin.state import PluginRun, plugin_run
 
 SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
 
@@ -81,8 +81,9 @@ def suite_module(path: Path, parent: pytest.Collector, *, offered: bool) -> pyte
     return SuiteModule.from_parent(parent, path=path)
 
 
-def parametrize_shards(metafunc: pytest.Metafunc, shards: int) -> None:
-    """A suite test taking `shard` runs once per shard of its sweep. The ids come from a sorted
-    range, so every xdist worker collects the same tests."""
+def parametrize_shards(metafunc: pytest.Metafunc) -> None:
+    """A suite test taking `shard` runs once per shard of its sweep (--tokcheck-sweep-shards). The
+    ids come from a sorted range, so every xdist worker collects the same tests."""
     if "shard" in metafunc.fixturenames and in_suite(metafunc.definition.path):
+        shards = plugin_run(metafunc.config).behaviour.sweep_shards
         metafunc.parametrize("shard", list(range(shards)), ids=[f"shard{i + 1}of{shards}" for i in range(shards)])

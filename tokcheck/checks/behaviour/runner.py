@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, configuration, given, settings
 from hypothesis import seed as seed_decorator
 from hypothesis.database import DirectoryBasedExampleDatabase, InMemoryExampleDatabase, MultiplexedDatabase
 from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
@@ -67,8 +67,6 @@ def run_settings(behaviour: BehaviourSettings, **changes: Any) -> settings:
 def storage_in_cache() -> Iterator[None]:
     """Point Hypothesis's storage (charmap and constants caches, patches) at tokcheck's cache for
     the duration, then restore whatever the process had."""
-    from hypothesis import configuration  # a module Hypothesis does not export at the top
-
     attribute = "__hypothesis_home_directory"  # module global; restored as found
     previous = getattr(configuration, attribute, None)
     configuration.set_hypothesis_home_dir(hypothesis_home())
