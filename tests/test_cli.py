@@ -1,4 +1,4 @@
-"""`tokcheck diff`: the static report without pytest, with exit codes 0 / 1 / 2."""
+"""The `tokcheck` command: `diff` (the static report without pytest, exit codes 0 / 1 / 2) and `golden`."""
 
 from __future__ import annotations
 
@@ -52,3 +52,11 @@ def test_accepted_drift_is_reported_and_does_not_fail(toy_dir: Path, tmp_path: P
     assert main(["diff", str(toy_dir), str(tuned), "--accept", "roles.pad-is-eos"]) == EXIT_DRIFT
     assert main(["diff", str(toy_dir), str(tuned), "--accept", "roles.pad-is-eos", "--accept", "config.*:padding_side"]) == EXIT_CLEAN
     assert "(accepted, was error) tuned sets pad_token to the eos token" in capsys.readouterr().out
+
+
+def test_cli_record_then_check(toy_dir: Path, tmp_path: Path) -> None:
+    assert main(["golden", "record", str(toy_dir), str(tmp_path / "g")]) == EXIT_CLEAN
+    assert main(["golden", "check", str(toy_dir), str(tmp_path / "g")]) == EXIT_CLEAN
+    chat = tmp_path / "g" / "chat.json"
+    chat.write_text(chat.read_text(encoding="utf-8").replace("Hello!", "Hi!", 1), encoding="utf-8")
+    assert main(["golden", "check", str(toy_dir), str(tmp_path / "g")]) == EXIT_DRIFT

@@ -1,17 +1,15 @@
-"""Golden files: the zoo tokenizers still behave as recorded on this transformers version, and the
-user-facing golden mode goes record -> compare -> fail readably -> update."""
+"""Golden files: the zoo tokenizers still behave as recorded on this transformers version, the
+files diff one entry a line, a family file overrides only its entries, and GoldenFiles (the flow
+the plugin and `tokcheck golden` share) records, compares and never writes inside a source."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
 
-from tests.files import tree_digest
 from tokcheck.checks import golden
-from tokcheck.cli import EXIT_CLEAN, EXIT_DRIFT, main
-from tokcheck.plugin import BASE_OPTION, GOLDEN_OPTION, TUNED_OPTION, UPDATE_GOLDEN_OPTION
+from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources.live import load_tokenizer
 from tokcheck.sources.spec import resolve
 
@@ -52,48 +50,27 @@ def test_one_entry_per_line(tmp_path: Path) -> None:
     assert lines[1] == '{"text": "a\\nb", "ids": [1, 2]},' and golden.load(tmp_path / "encode.json") == entries
 
 
-class TestGoldenMode:
-    def test_record_compare_fail_update(self, pytester: pytest.Pytester, toy_dir: Path) -> None:
-        before = tree_digest(toy_dir)
-        args = [TUNED_OPTION, str(toy_dir), GOLDEN_OPTION, "goldens"]
-        first = pytester.runpytest(*args)
-        assert first.ret == 1
-        first.stdout.fnmatch_lines(["*created golden file *goldens/encode.json (* encode entries of *"])
-        assert pytester.runpytest(*args).ret == 0
-
-        path = pytester.path / "goldens" / "encode.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
-        entry = next(e for e in data["entries"] if e["text"] == "Hello world")
-        entry["ids"][0] += 1  # a deliberately changed golden value
-        golden.write(path, "encode", data["tokenizer"], data["entries"])
-        changed = pytester.runpytest(*args)
-        assert changed.ret == 1
-        changed.stdout.fnmatch_lines([
-            "*encode: ids for 'Hello world' differ from the golden file*",
-            "*golden: {\"ids\": *} | now: {\"ids\": *}*",
-            "*golden and now give different ids for text 'Hello world'*",
-            "*first difference at position 0: golden *, now *",
-        ])
-        updated = pytester.runpytest(*args, UPDATE_GOLDEN_OPTION)
-        assert updated.ret == 1
-        updated.stdout.fnmatch_lines(["*updated golden file*rerun without --tokcheck-update-golden*"])
-        assert pytester.runpytest(*args).ret == 0
-        assert tree_digest(toy_dir) == before
-
-    def test_golden_dir_inside_a_source_is_refused(self, pytester: pytest.Pytester, toy_dir: Path) -> None:
-        result = pytester.runpytest(TUNED_OPTION, str(toy_dir), GOLDEN_OPTION, str(toy_dir / "golden"))
-        assert result.ret == pytest.ExitCode.USAGE_ERROR
-        result.stderr.fnmatch_lines(["ERROR: --tokcheck-golden *: inside the tuned tokenizer's directory*"])
-
-    def test_pair_and_golden_together(self, pytester: pytest.Pytester, toy_dir: Path) -> None:
-        result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), GOLDEN_OPTION, "g",
-                                    "-m", "static or golden")
-        result.assert_outcomes(passed=12, failed=2)  # the golden files are created on this first run
+def test_golden_files_record_compare_and_say_what_changed(toy_dir: Path, tmp_path: Path) -> None:
+    files = golden.GoldenFiles(tmp_path / "g")
+    tokenizer = load_tokenizer(resolve(str(toy_dir)))
+    with pytest.raises(TokcheckUsageError, match=r"chat.json: no golden file; record one with `tokcheck golden record`"):
+        files.compare("chat", tokenizer)
+    recorded = files.record("chat", tokenizer, "toy")
+    assert (recorded.path, recorded.replaced) == (tmp_path / "g" / "chat.json", False)
+    assert recorded.entries == 2 * len(golden.TRANSCRIPTS) and files.compare("chat", tokenizer) == []
+    assert files.record("chat", tokenizer, "toy").replaced
 
 
-def test_cli_record_then_check(toy_dir: Path, tmp_path: Path) -> None:
-    assert main(["golden", "record", str(toy_dir), str(tmp_path / "g")]) == EXIT_CLEAN
-    assert main(["golden", "check", str(toy_dir), str(tmp_path / "g")]) == EXIT_CLEAN
-    chat = tmp_path / "g" / "chat.json"
-    chat.write_text(chat.read_text(encoding="utf-8").replace("Hello!", "Hi!", 1), encoding="utf-8")
-    assert main(["golden", "check", str(toy_dir), str(tmp_path / "g")]) == EXIT_DRIFT
+def test_a_family_recording_keeps_only_what_this_major_does_differently(toy_dir: Path, tmp_path: Path) -> None:
+    files = golden.GoldenFiles(tmp_path)
+    tokenizer = load_tokenizer(resolve(str(toy_dir)))
+    files.record("encode", tokenizer, "toy")
+    family_file = golden.family_path(tmp_path, "encode")
+    family_file.write_text("stale", encoding="utf-8")
+    nothing = files.record("encode", tokenizer, "toy", family_only=True)
+    assert nothing.entries is None and not family_file.exists()  # the same behaviour: no family file
+
+
+def test_golden_files_refuse_a_directory_inside_a_tokenizer(toy_dir: Path) -> None:
+    with pytest.raises(TokcheckUsageError, match=r"^--tokcheck-golden g: inside the tuned tokenizer's directory .*never writes"):
+        golden.GoldenFiles(toy_dir / "g", {"tuned tokenizer": toy_dir}, label="--tokcheck-golden g")
