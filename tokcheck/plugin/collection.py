@@ -9,10 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tokcheck.paths import is_inside
 from tokcheck.plugin.state import PluginRun, plugin_run
 
-SUITE_DIR = Path(__file__).resolve().parent.parent / "suite"
+SUITE_DIR = Path(__file__).parent.parent / "suite"
 
 
 def _named_on_command_line(path: Path, config: pytest.Config) -> bool:
@@ -34,7 +33,8 @@ COLLECTED_WHEN: dict[str, Callable[[PluginRun, Path, pytest.Config], bool]] = {
 
 
 def in_suite(path: Path) -> bool:
-    return path.suffix == ".py" and path.name.startswith("test_") and is_inside(path, SUITE_DIR)
+    # Called for every file of every project pytest collects: string checks only, no file system.
+    return path.suffix == ".py" and path.name.startswith("test_") and path.parent == SUITE_DIR
 
 
 def ignored(path: Path, config: pytest.Config, run: PluginRun | None) -> bool:
@@ -75,8 +75,9 @@ def suite_module(path: Path, parent: pytest.Collector, *, offered: bool) -> pyte
     others are collected from pytest_collect_file."""
     if not in_suite(path):
         return None
-    matches_project = any(path.match(pattern) for pattern in parent.config.getini("python_files"))
-    if not offered and (parent.session.isinitpath(path) or matches_project):
+    if not offered and (
+        parent.session.isinitpath(path) or any(path.match(pattern) for pattern in parent.config.getini("python_files"))
+    ):
         return None  # pytest_pycollect_makemodule gets it
     return SuiteModule.from_parent(parent, path=path)
 
