@@ -19,16 +19,27 @@ def _named_on_command_line(path: Path, config: pytest.Config) -> bool:
     return path.resolve() in named
 
 
+def _with_a_pair(run: PluginRun, path: Path, config: pytest.Config) -> bool:
+    return run.session.has_pair
+
+
+def _with_a_model_or_named(run: PluginRun, path: Path, config: pytest.Config) -> bool:
+    return run.models is not None or _named_on_command_line(path, config)
+
+
+def _with_golden_files(run: PluginRun, path: Path, config: pytest.Config) -> bool:
+    return run.golden is not None
+
+
 # Each suite file, and when it is collected.
 COLLECTED_WHEN: dict[str, Callable[[PluginRun, Path, pytest.Config], bool]] = {
-    "test_static.py": lambda run, path, config: run.session.has_pair,
-    "test_loading.py": lambda run, path, config: run.session.has_pair,
-    "test_behaviour.py": lambda run, path, config: run.session.has_pair,
-    "test_sweeps.py": lambda run, path, config: run.session.has_pair,
-    # The model suites run when there is a model to check, or when the file is named.
-    "test_model.py": lambda run, path, config: run.models is not None or _named_on_command_line(path, config),
-    "test_gpu.py": lambda run, path, config: run.models is not None or _named_on_command_line(path, config),
-    "test_golden.py": lambda run, path, config: run.golden is not None,
+    "test_static.py": _with_a_pair,
+    "test_loading.py": _with_a_pair,
+    "test_behaviour.py": _with_a_pair,
+    "test_sweeps.py": _with_a_pair,
+    "test_model.py": _with_a_model_or_named,
+    "test_gpu.py": _with_a_model_or_named,
+    "test_golden.py": _with_golden_files,
 }
 
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from tokcheck.checks.model.inspection import ModelPair, tokenizer_facts
 from tokcheck.checks.model.weights import generates_text, input_embedding, tie_flag
-from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.live import render_chat
 from tokcheck.sources.snapshot import TokenizerSnapshot
@@ -173,10 +172,7 @@ def gpu_unavailable(models: ModelPair | None, no_model: str) -> str | None:
     if reason is None and models is None:
         reason = no_model
     if reason is None and models is not None:
-        try:
-            reason = models.unavailable()
-        except TokcheckUsageError as error:
-            reason = str(error)
+        reason = models.unavailable()
     if reason is None and models is not None and models.tuned.is_adapter and peft_missing():
         reason = "peft is not installed (needed to load the tuned PEFT adapter)"
     return reason

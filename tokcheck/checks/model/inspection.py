@@ -51,7 +51,14 @@ class ModelPair:
         return self.base if self.base is not None and not self.base.is_adapter else adapter_base(self.tuned)
 
     def unavailable(self) -> str | None:
-        """Why the tuned model's rows cannot be checked here, or None."""
+        """Why the tuned model's rows cannot be checked here, or None. A weight file that cannot be
+        read (a shard the index names is missing) is such a reason, said in its one line."""
+        try:
+            return self._unavailable()
+        except TokcheckUsageError as error:
+            return str(error)
+
+    def _unavailable(self) -> str | None:
         reason = self.tuned.unreadable
         if reason:
             return reason
@@ -145,10 +152,7 @@ class ModelInspection:
     @cached_property
     def unavailable(self) -> str | None:
         """Why the tuned model's rows cannot be read here (the model tests skip with it), or None."""
-        try:
-            return self.models.unavailable()
-        except TokcheckUsageError as error:  # e.g. a shard the index names is missing: said as the reason
-            return str(error)
+        return self.models.unavailable()
 
     @cached_property
     def _tuned(self) -> tuple[ModelShape, dict[str, Tensor]]:
