@@ -102,6 +102,22 @@ def test_key_changes_with_entry_version_data_packages_and_libraries(
     assert zoo.cache_key("llama3") != llama_key
 
 
+def test_key_changes_when_a_builder_is_edited_without_a_version_bump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    module = tmp_path / "edited_builder.py"
+    module.write_text("def make(dest):\n    (dest / 'a.json').write_text('{}')\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import edited_builder  # type: ignore[import-not-found]
+
+    zoo.register(zoo.ZooEntry(name="test-edited", description="an edited builder", make=edited_builder.make, version="1"))
+    try:
+        key = zoo.cache_key("test-edited")
+        assert zoo.cache_key("test-edited") == key  # stable while nothing changes
+        module.write_text("def make(dest):\n    (dest / 'a.json').write_text('{\"edited\": 1}')\n", encoding="utf-8")
+        assert zoo.cache_key("test-edited") != key
+    finally:
+        zoo.unregister("test-edited")
+
+
 def test_concurrent_processes_get_one_complete_directory_from_one_build(
     fakes: None, cache_dir: Path, tmp_path: Path
 ) -> None:

@@ -4,12 +4,14 @@ second use cost a load, safely shared by concurrent processes (pytest-xdist work
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import inspect
 import json
 import os
 import secrets
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tokcheck.environment import library_version
@@ -26,21 +28,47 @@ def cache_root() -> Path:
 
 
 def cache_key(name: str) -> str:
-    """Hash of everything the built files depend on: each entry's version along the lineage, the
-    data package versions, and the transformers and tokenizers that serialize the result."""
+    """Hash of everything the built files depend on: each entry's version and builder source along
+    the lineage, the data package versions, and the transformers and tokenizers that serialize the
+    result. The source is hashed as well as the hand-bumped version, so an edited builder whose
+    version nobody bumped still gets a fresh build instead of tests checking a stale one."""
     parts: dict[str, object] = {
         "transformers": library_version("transformers", missing="absent"),
         "tokenizers": library_version("tokenizers", missing="absent"),
+        "zoo-source": _zoo_package_digest(),
         "lineage": [
             {
                 "name": e.name,
                 "version": e.version,
+                "builder": _builder_digest(e.make),
                 "packages": {d: packages.version(d, name) for d in e.packages},
             }
             for e in registry.lineage(name)
         ],
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True).encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def _zoo_package_digest() -> str:
+    """The zoo's own builders, helpers and data files (read once a process: they are the installed
+    package, which does not change under a running process)."""
+    root = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _builder_digest(make: Callable[[Path], None]) -> str:
+    """The source file of the function that makes an entry (a registered entry may live outside the
+    zoo package), or "" where it has none (a builtin)."""
+    target = getattr(make, "func", make)  # a functools.partial builds with its function
+    try:
+        source = inspect.getsourcefile(target)
+    except TypeError:  # a builtin or C function: no source to hash; its name and version still count
+        return ""
+    return hashlib.sha256(Path(source).read_bytes()).hexdigest() if source and Path(source).is_file() else ""
 
 
 def _new_work_dir(parent: Path, stem: str) -> Path:

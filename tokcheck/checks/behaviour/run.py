@@ -12,14 +12,31 @@ from tokcheck.checks.behaviour.pair_inputs import PairInputs
 from tokcheck.checks.behaviour.properties import PROPERTIES
 from tokcheck.checks.behaviour.properties.chat import encoded_render_baseline, stop_token_baseline
 from tokcheck.checks.behaviour.properties.specials import injection_findings, special_token_examples
-from tokcheck.checks.behaviour.runner import run_property
+from tokcheck.checks.behaviour.runner import PropertyOutcome, run_property
 from tokcheck.checks.behaviour.settings import BehaviourSettings
 from tokcheck.checks.behaviour.sweeps.registry import shards_of
 from tokcheck.checks.behaviour.sweeps.run import run_sweep
 from tokcheck.checks.checked_session import CheckedSession
-from tokcheck.findings import Finding
+from tokcheck.findings import Finding, Severity
 
 BASELINES = {"chat_bos": encoded_render_baseline, "stop_token": stop_token_baseline}
+
+
+def compared_nothing(outcome: PropertyOutcome, title: str) -> list[Finding]:
+    """A property that compared no example has checked nothing and must not pass as if it had: an
+    error where examples were generated but base raised on every one (or none were generated); a
+    warning where the pair gives the strategy nothing to draw from (no special tokens to splice),
+    which a benign pair can do."""
+    if outcome.compared:
+        return []
+    code = f"behaviour.{outcome.name}"
+    if outcome.empty_strategy:
+        return [Finding(code, f"{code}.compared-nothing", Severity.WARNING,
+                        f"compared nothing: the pair gives '{title}' nothing to generate from")]
+    return [Finding(code, f"{code}.compared-nothing", Severity.ERROR,
+                    f"compared nothing: base raised on all {outcome.generated} generated examples of '{title}' "
+                    "(or none were generated), so nothing held tuned to base",
+                    fix="run base's tokenizer (or chat template) on the repro: it fails on its own")]
 
 
 class BehaviourRun:
@@ -49,7 +66,7 @@ class BehaviourRun:
         back as one Finding carrying the minimal example."""
         outcome = run_property(PROPERTIES[name], self.inputs, self.settings)
         if outcome.counterexample is None:
-            return []
+            return compared_nothing(outcome, PROPERTIES[name].title)
         how = "shrunk by Hypothesis to this minimal example" if outcome.shrunk else "as generated (it did not shrink)"
         found = outcome.counterexample.with_lines(
             f"found by Hypothesis: {outcome.failed} of {outcome.generated} generated examples differ; {how} "

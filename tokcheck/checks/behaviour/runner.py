@@ -22,7 +22,7 @@ from hypothesis.errors import FailedHealthCheck, Flaky, Unsatisfiable
 
 from tokcheck.checks.behaviour.counterexamples import Counterexample
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
-from tokcheck.checks.behaviour.property import Property
+from tokcheck.checks.behaviour.property import NOT_COMPARED, Property
 from tokcheck.checks.behaviour.settings import EXAMPLES, PROFILE_NAMES, BehaviourSettings
 from tokcheck.paths import user_cache_dir
 
@@ -47,7 +47,9 @@ def profile_settings(name: str, *, max_examples: int | None = None) -> settings:
         deadline=None,
         database=database,
         phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
-        suppress_health_check=list(HealthCheck),
+        # Slow tokenizer calls and large texts are the point here; a strategy that filters out most
+        # of what it draws (or a nested @given) is a bug in tokcheck and must show.
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.large_base_example],
         verbosity=Verbosity.quiet,
         report_multiple_bugs=False,
         print_blob=False,
@@ -78,8 +80,9 @@ def storage_in_cache() -> Iterator[None]:
 
 @dataclass
 class PropertyOutcome:
-    """What running one property found: examples generated, how many failed, and the minimal
-    counterexample (shrunk by Hypothesis when `shrunk`)."""
+    """What running one property found: examples generated, how many of them were compared (not
+    NOT_COMPARED), how many failed, and the minimal counterexample (shrunk by Hypothesis when
+    `shrunk`). `empty_strategy`: the pair gave the strategy nothing to draw from."""
 
     name: str
     generated: int
@@ -87,6 +90,8 @@ class PropertyOutcome:
     counterexample: Counterexample | None = None
     shrunk: bool = False
     seconds: dict[str, float] = field(default_factory=dict)  # "explore", "check", "shrink"
+    compared: int = 0
+    empty_strategy: bool = False
 
 
 class _Failed(Exception):
@@ -131,7 +136,7 @@ def run_property(prop: Property, inputs: PairInputs, behaviour: BehaviourSetting
     comparison = inputs.comparison
     strategy = prop.strategy(inputs)
     if strategy.is_empty:
-        return PropertyOutcome(prop.name, 0)
+        return PropertyOutcome(prop.name, 0, empty_strategy=True)
     key = f"tokcheck-behaviour-{prop.name}".encode()
     seed = behaviour.seed_for(prop.name)
     recorded: list[tuple[Any, tuple[Any, ...] | None]] = []
@@ -144,15 +149,16 @@ def run_property(prop: Property, inputs: PairInputs, behaviour: BehaviourSetting
         seconds["explore"] = time.perf_counter() - started
         results = prop.check(comparison, [example for example, _ in recorded])
         seconds["check"] = time.perf_counter() - started - seconds["explore"]
-        failing = [i for i, result in enumerate(results) if result is not None]
+        compared = sum(result is not NOT_COMPARED for result in results)
+        failing = [i for i, result in enumerate(results) if isinstance(result, Counterexample)]
         if not failing:
-            return PropertyOutcome(prop.name, len(recorded), seconds=seconds)
+            return PropertyOutcome(prop.name, len(recorded), seconds=seconds, compared=compared)
         started = time.perf_counter()
         minimal = _shrink(prop, inputs, behaviour, strategy, seed, key, recorded[failing[0]][1])
         seconds["shrink"] = time.perf_counter() - started
     first = results[failing[0]]
-    assert first is not None
-    return PropertyOutcome(prop.name, len(recorded), len(failing), minimal or first, minimal is not None, seconds)
+    assert isinstance(first, Counterexample)
+    return PropertyOutcome(prop.name, len(recorded), len(failing), minimal or first, minimal is not None, seconds, compared)
 
 
 def _shrink(
@@ -169,7 +175,7 @@ def _shrink(
 
     def body(example: Any) -> None:
         result = prop.check(inputs.comparison, [example])[0]
-        if result is not None:
+        if isinstance(result, Counterexample):
             found[:] = [result]
             raise _Failed
 
@@ -177,6 +183,10 @@ def _shrink(
         _test(strategy, run_settings(behaviour, database=database), seed, key, body)()
     except _Failed:
         pass
-    except _REPLAY_TROUBLE:
-        pass  # a replay that stopped failing (or a health check): keep the last failure seen, if any
+    except _REPLAY_TROUBLE as trouble:
+        # A replay that stopped failing (or a health check): keep the last failure seen, if any.
+        # But a flaky failure that carries an exception of the check's own is that check's bug.
+        own = [e for e in getattr(trouble, "exceptions", ()) if not isinstance(e, _Failed)]
+        if own:
+            raise own[0] from trouble
     return found[-1] if found else None

@@ -12,7 +12,7 @@ from hypothesis.strategies import SearchStrategy
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.counterexamples import Counterexample, repro
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
-from tokcheck.checks.behaviour.property import Property
+from tokcheck.checks.behaviour.property import NOT_COMPARED, CheckResult, Property
 from tokcheck.display import first_difference, literal
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs.transcripts import Transcript, chat_transcripts
@@ -47,17 +47,18 @@ def _chat_example(c: Comparison, transcript: Transcript, code: str, message: str
     )
 
 
-def check_render(c: Comparison, transcripts: list[Transcript]) -> list[Counterexample | None]:
+def check_render(c: Comparison, transcripts: list[Transcript]) -> list[CheckResult]:
     """Both templates render each transcript to the same text, and that text to the same ids. The
     ids come from one batch encode of the texts both render alike (what apply_chat_template with
     tokenize=True does, add_special_tokens=False; check_encoded_render holds each side to that)."""
-    found: list[Counterexample | None] = [None] * len(transcripts)
+    found: list[CheckResult] = [None] * len(transcripts)
     same_text: list[tuple[int, str]] = []
     for i, transcript in enumerate(transcripts):
         base_text = _render(c.base, transcript, tokenize=False)
         tuned_text = _render(c.tuned, transcript, tokenize=False)
         if isinstance(base_text, Exception):
-            continue  # base cannot render this conversation: nothing to hold tuned to
+            found[i] = NOT_COMPARED  # base cannot render this conversation: nothing to hold tuned to
+            continue
         if isinstance(tuned_text, Exception):
             found[i] = _chat_example(c, transcript, "chat_render.fails", "tuned's chat template fails on a conversation base renders",
                                      base_value=base_text, tuned_value=f"{type(tuned_text).__name__}: {tuned_text}")
@@ -84,14 +85,16 @@ def check_render(c: Comparison, transcripts: list[Transcript]) -> list[Counterex
     return found
 
 
-def check_user_text_in_chat(c: Comparison, texts: list[str]) -> list[Counterexample | None]:
+def check_user_text_in_chat(c: Comparison, texts: list[str]) -> list[CheckResult]:
     """Each text as the content of one user message: same chat ids in base and tuned."""
-    found: list[Counterexample | None] = []
+    found: list[CheckResult] = []
     for text in texts:
         transcript = Transcript([{"role": "user", "content": text}], add_generation_prompt=True)
         base_ids = _render(c.base, transcript, tokenize=True)
         tuned_ids = _render(c.tuned, transcript, tokenize=True)
-        if isinstance(base_ids, list) and base_ids != tuned_ids:
+        if not isinstance(base_ids, list):
+            found.append(NOT_COMPARED)  # base's template rejects this message
+        elif base_ids != tuned_ids:
             found.append(_chat_example(
                 c, transcript, "special_literals.chat-ids-differ",
                 "a user message containing a special-token string tokenizes differently in base and tuned",
@@ -104,10 +107,10 @@ def check_user_text_in_chat(c: Comparison, texts: list[str]) -> list[Counterexam
     return found
 
 
-def check_encoded_render(c: Comparison, transcripts: list[Transcript]) -> list[Counterexample | None]:
+def check_encoded_render(c: Comparison, transcripts: list[Transcript]) -> list[CheckResult]:
     """tok(render) with the tokenizer's own special tokens vs apply_chat_template(tokenize=True):
     the relation (equal, or one extra BOS) and the ids must be as in base."""
-    found: list[Counterexample | None] = []
+    found: list[CheckResult] = []
     texts = [(_render(c.base, t, tokenize=False), _render(c.tuned, t, tokenize=False)) for t in transcripts]
     usable = [i for i, (b, t) in enumerate(texts) if isinstance(b, str) and isinstance(t, str)]
     base_enc = c.base_codec.encode([texts[i][0] for i in usable], add_special_tokens=True)
@@ -136,7 +139,7 @@ def check_encoded_render(c: Comparison, transcripts: list[Transcript]) -> list[C
             fix="remove the doubled BOS: the template's {{ bos_token }} or the tokenizer's add_bos_token/post_processor, as in base",
         )
     for i in range(len(transcripts)):
-        found.append(results.get(i))
+        found.append(results.get(i) if isinstance(texts[i][0], str) else NOT_COMPARED)
     return found
 
 
@@ -169,8 +172,8 @@ def with_final_needle(transcript: Transcript) -> Transcript:
     return Transcript(messages, add_generation_prompt=False, tools=transcript.tools)
 
 
-def check_stop_token(c: Comparison, transcripts: list[Transcript]) -> list[Counterexample | None]:
-    found: list[Counterexample | None] = []
+def check_stop_token(c: Comparison, transcripts: list[Transcript]) -> list[CheckResult]:
+    found: list[CheckResult] = []
     for original in transcripts:
         transcript = with_final_needle(original)
         base_id, base_token = closing_token(c.base, transcript)

@@ -100,7 +100,8 @@ def check_spliced_specials(c: Comparison, texts: list[str]) -> list[Counterexamp
     found = check_ids(c, texts, "behaviour.special_literals")
     if c.base_renders_chat:
         for i, example in enumerate(check_user_text_in_chat(c, texts)):
-            found[i] = found[i] or example
+            if found[i] is None and isinstance(example, Counterexample):  # the raw ids were compared
+                found[i] = example
     return found
 
 
