@@ -106,7 +106,7 @@ def test_key_changes_when_a_builder_is_edited_without_a_version_bump(tmp_path: P
     module = tmp_path / "edited_builder.py"
     module.write_text("def make(dest):\n    (dest / 'a.json').write_text('{}')\n", encoding="utf-8")
     monkeypatch.syspath_prepend(str(tmp_path))
-    import edited_builder  # type: ignore[import-not-found]
+    import edited_builder
 
     zoo.register(zoo.ZooEntry(name="test-edited", description="an edited builder", make=edited_builder.make, version="1"))
     try:

@@ -78,21 +78,21 @@ def merges(model: dict[str, Any]) -> tuple[list[tuple[str, str]] | None, str | N
 def components(tokenizer_json: dict[str, Any]) -> dict[str, Any]:
     """normalizer, pre_tokenizer, post_processor and decoder, as the installed tokenizers writes them."""
     raw = {name: tokenizer_json.get(name) for name in COMPONENTS}
-    try:
-        # Here, not at the top: the plugin imports this module (through the session) at pytest start.
-        from tokenizers import Tokenizer
+    # Here, not at the top: the plugin imports this module (through the session) at pytest start.
+    from tokenizers import Tokenizer
 
-        shell: dict[str, Any] = {
-            "version": "1.0",
-            "truncation": None,
-            "padding": None,
-            "added_tokens": [],
-            **raw,
-            "model": _PLACEHOLDER_MODEL,
-        }
+    shell: dict[str, Any] = {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [],
+        **raw,
+        "model": _PLACEHOLDER_MODEL,
+    }
+    try:
         rewritten: dict[str, Any] = json.loads(Tokenizer.from_str(json.dumps(shell)).to_str())
-    except Exception:
-        # A component this tokenizers release cannot read: compare it as saved (keys sorted).
+    except Exception:  # deliberate (tests/test_silent_excepts.py): tokenizers raises a plain Exception
+        # for a component this tokenizers release cannot read: compare it as saved (keys sorted).
         rewritten = json.loads(json.dumps(raw, sort_keys=True))
     return {name: _without_offset_settings(name, rewritten.get(name)) for name in COMPONENTS}
 

@@ -41,8 +41,9 @@ def load(source: TokenizerSource, *, trust_remote_code: bool = False) -> LoadedT
         if source.file("tokenizer.json") is not None:
             try:
                 return LoadedTokenizer(load_from_tokenizer_json(source, transformers), message)
-            except Exception:
-                pass
+            except Exception as fallback_error:  # said in the usage error, not swallowed
+                fallback = " ".join(str(fallback_error).split())[:200] or type(fallback_error).__name__
+                message = f"{message}; its tokenizer.json does not load either: {fallback}"
         raise TokcheckUsageError(
             f"{source.spec}: transformers {transformers.__version__} cannot load this tokenizer: {message}"
         ) from error

@@ -109,6 +109,7 @@ def test_a_chat_render_that_reads_the_same_but_tokenizes_differently_is_caught(
     variant_run: Callable[[str], BehaviourRun],
 ) -> None:
     from tokcheck.checks.behaviour.properties.chat import check_render
+    from tokcheck.checks.behaviour.counterexamples import Counterexample
     from tokcheck.strategies import Transcript
 
     # One merge moved to the end of tuned's list: the same rendered text splits ' inodef' otherwise
@@ -118,5 +119,5 @@ def test_a_chat_render_that_reads_the_same_but_tokenizes_differently_is_caught(
     split_otherwise = Transcript([{"role": "user", "content": "x inodef"}])
     clean, drifted = check_render(pair, [plain, split_otherwise])
     assert clean is None
-    assert drifted is not None and drifted.code == "behaviour.chat_render.ids-differ"
+    assert isinstance(drifted, Counterexample) and drifted.code == "behaviour.chat_render.ids-differ"
     assert drifted.base_ids != drifted.tuned_ids and drifted.text is not None and " inodef" in drifted.text

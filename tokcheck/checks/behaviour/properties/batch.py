@@ -17,7 +17,7 @@ from tokcheck.display import escaped, literal
 def _call(tokenizer: Any, texts: list[str], **kwargs: Any) -> Any:
     try:
         return tokenizer(texts, **kwargs)
-    except Exception as error:
+    except Exception as error:  # the tokenizer refusing a call is an outcome to compare with base's (tests/checks/behaviour/test_silent_excepts.py)
         return error
 
 
