@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokcheck.sources.files import read_json
+from tokcheck.sources.files import read_json, read_text
 from tokcheck.sources.spec import TokenizerSource
 from tokcheck.sources.tokens import SPECIAL_ROLES, token_content
 
@@ -30,7 +30,7 @@ def load_from_tokenizer_json(source: TokenizerSource, transformers: Any) -> Any:
     kwargs.update({key: config[key] for key in _PORTABLE_KEYS if key in config})
     tokenizer = transformers.PreTrainedTokenizerFast(tokenizer_file=str(source.directory / "tokenizer.json"), **kwargs)
     template_file = source.file("chat_template.jinja")
-    template = template_file.read_text(encoding="utf-8") if template_file is not None else config.get("chat_template")
+    template = read_text(template_file) if template_file is not None else config.get("chat_template")
     if template:
         tokenizer.chat_template = template
     return tokenizer

@@ -52,6 +52,20 @@ def read_json(path: Path, *, label: str | None = None) -> Any:
         ) from None
     except UnicodeDecodeError as error:
         raise TokcheckUsageError(f"{label or path}: not UTF-8 text ({error.reason})") from None
+    except ValueError as error:  # a number past Python's int-parsing limit (the fuzzer's find)
+        raise TokcheckUsageError(f"{label or path}: not readable JSON ({' '.join(str(error).split())[:120]})") from None
+    except RecursionError:  # nesting deeper than the parser recurses (the fuzzer's find)
+        raise TokcheckUsageError(f"{label or path}: not readable JSON (nested too deeply)") from None
+    except OSError as error:
+        raise TokcheckUsageError(f"{label or path}: cannot read ({error.strerror})") from None
+
+
+def read_text(path: Path, *, label: str | None = None) -> str:
+    """A text file (a Jinja template) as UTF-8, or TokcheckUsageError in one line naming it."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:  # a damaged template (the fuzzer's find)
+        raise TokcheckUsageError(f"{label or path}: not UTF-8 text ({error.reason})") from None
     except OSError as error:
         raise TokcheckUsageError(f"{label or path}: cannot read ({error.strerror})") from None
 

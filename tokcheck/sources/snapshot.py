@@ -15,8 +15,9 @@ from typing import Any
 
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources import canonical
-from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code, read_object
+from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code, read_object, read_text
 from tokcheck.sources.live import load_tokenizer
+from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
 from tokcheck.sources.tokens import SPECIAL_ROLES, AddedToken, token_content
 
@@ -168,7 +169,10 @@ def _read_object(source: TokenizerSource, name: str) -> dict[str, Any]:
     path = source.file(name)
     if path is None:
         return {}
-    return read_object(path, label=f"{source.spec}: {name}")
+    label = f"{source.spec}: {name}"
+    data = read_object(path, label=label)
+    check_shapes(name, data, label)
+    return data
 
 
 def _tokenizer_json(source: TokenizerSource, files: tuple[str, ...], trust_remote_code: bool) -> tuple[dict[str, Any], str]:
@@ -271,12 +275,12 @@ def _chat_templates(source: TokenizerSource, config: dict[str, Any]) -> tuple[di
     jinja: dict[str, str] = {}
     default_file = source.file("chat_template.jinja")
     if default_file is not None:
-        jinja["default"] = default_file.read_text(encoding="utf-8")
+        jinja["default"] = read_text(default_file, label=f"{source.spec}: chat_template.jinja")
         places["chat_template.jinja"] = {"default": jinja["default"]}
     template_dir = source.directory / TEMPLATE_DIR
     if source.bare_file is None and template_dir.is_dir():
         for path in sorted(template_dir.glob("*.jinja")):
-            jinja[path.stem] = path.read_text(encoding="utf-8")
+            jinja[path.stem] = read_text(path, label=f"{source.spec}: {TEMPLATE_DIR}/{path.name}")
             places[f"{TEMPLATE_DIR}/{path.name}"] = {path.stem: jinja[path.stem]}
     in_config = _templates_from_value(config.get("chat_template"))
     if in_config:

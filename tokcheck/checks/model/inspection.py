@@ -184,7 +184,7 @@ class ModelInspection:
 
     def _row_values(self, matrix: Matrix) -> list[Finding]:
         tensor = self._tuned[1]["input embedding" if matrix is self.shape.input else "output layer"]
-        ids = [token_id for token_id in self.facts.watched if token_id < tensor.rows]
+        ids = [token_id for token_id in self.facts.watched if 0 <= token_id < tensor.rows]  # -1: "no id" in some configs
         if not ids:
             return []
         if not readable(tensor):

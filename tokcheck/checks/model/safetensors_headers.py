@@ -65,7 +65,7 @@ def read_header(path: Path) -> SafetensorsHeader:
         raise TokcheckUsageError(f"{path}: cannot read ({error.strerror})") from None
     try:
         data = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON, an int past the parsing limit, deep nesting
         raise TokcheckUsageError(f"{path}: not a safetensors file (its header is not JSON)") from None
     if not isinstance(data, dict):
         raise TokcheckUsageError(f"{path}: not a safetensors file (its header is not a JSON object)")

@@ -248,7 +248,8 @@ def generates_text(config: dict[str, Any], adapter_config: dict[str, Any] | None
     False for a bare encoder such as BertModel, None when the configs do not say."""
     if adapter_config and adapter_config.get("task_type") in ("CAUSAL_LM", "SEQ_2_SEQ_LM"):
         return True
-    architectures = [str(name) for name in config.get("architectures") or []]
+    listed = config.get("architectures")
+    architectures = [str(name) for name in listed] if isinstance(listed, list) else []  # as saved: any type (the fuzzer's find)
     if not architectures:
         return None
     heads = ("CausalLM", "LMHead", "ConditionalGeneration", "MaskedLM", "Seq2SeqLM")

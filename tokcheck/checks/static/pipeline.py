@@ -72,17 +72,25 @@ def _single_template(component: Any) -> str | None:
     if not isinstance(component, dict):
         return None
     if component.get("type") == "Sequence":
-        parts = [_single_template(item) for item in component.get("processors", [])]
+        processors = component.get("processors")
+        parts = [_single_template(item) for item in processors] if isinstance(processors, list) else [None]
         templates = [part for part in parts if part not in (None, "$A")]
         return templates[-1] if templates else "$A"
     if component.get("type") != "TemplateProcessing":
         return None
+    single = component.get("single")
+    if not isinstance(single, list):
+        return None
     pieces = []
-    for piece in component.get("single", []):
-        if "SpecialToken" in piece:
-            pieces.append(piece["SpecialToken"]["id"])
-        elif "Sequence" in piece:
-            pieces.append("$" + piece["Sequence"]["id"])
+    for piece in single:  # as saved: a damaged file may hold anything here (the fuzzer's find)
+        special = piece.get("SpecialToken") if isinstance(piece, dict) else None
+        sequence = piece.get("Sequence") if isinstance(piece, dict) else None
+        if isinstance(special, dict):
+            pieces.append(str(special.get("id")))
+        elif isinstance(sequence, dict):
+            pieces.append("$" + str(sequence.get("id")))
+        else:
+            return None
     return " ".join(pieces)
 
 
