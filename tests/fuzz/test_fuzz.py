@@ -18,7 +18,7 @@ from pathlib import Path
 
 import hypothesis.strategies as st
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 
 from tests.fuzz import harness, mutations
 from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
@@ -41,6 +41,25 @@ class FileKind:
     layout: str
     damage: Callable[[bytes], st.SearchStrategy[bytes]]
     live: bool = True
+    regressions: tuple[Callable[[bytes], bytes], ...] = ()  # inputs that crashed tokcheck once, kept
+
+
+def _json_edit(change: Callable[[dict], object]) -> Callable[[bytes], bytes]:
+    def edit(original: bytes) -> bytes:
+        data = json.loads(original)
+        change(data)
+        return json.dumps(data).encode()
+
+    return edit
+
+
+def _raw_value(key: str, raw: str) -> Callable[[bytes], bytes]:
+    return lambda original: json.dumps({**json.loads(original), key: "@@"}).replace('"@@"', raw).encode()
+
+
+# The fuzzer's finds, each kept as the input that crashed (tests/fuzz/README in the commit log).
+HUGE_INT = _raw_value("vocab_size", "9" * 5000)  # ValueError past Python's int-parsing limit
+DEEP_NESTING = _raw_value("vocab_size", "[" * 100_000 + "]" * 100_000)  # RecursionError
 
 
 def _pickles(original: bytes) -> st.SearchStrategy[bytes]:
@@ -48,7 +67,10 @@ def _pickles(original: bytes) -> st.SearchStrategy[bytes]:
 
 
 KINDS = {
-    "tokenizer.json": FileKind("tokenizer.json", "plain", mutations.json_damage),
+    "tokenizer.json": FileKind("tokenizer.json", "plain", mutations.json_damage, regressions=(
+        _json_edit(lambda d: d["post_processor"]["single"].__setitem__(0, None)),  # TypeError in pipeline.py
+        _raw_value("truncation", "[" * 100_000 + "]" * 100_000),
+    )),
     "tokenizer.json added tokens": FileKind("tokenizer.json", "plain", mutations.added_token_lies),
     "tokenizer_config.json": FileKind("tokenizer_config.json", "plain", mutations.json_damage),
     "special_tokens_map.json": FileKind("special_tokens_map.json", "plain", mutations.json_damage),
@@ -57,11 +79,21 @@ KINDS = {
     "merges.txt": FileKind("merges.txt", "slow", mutations.text_damage),
     "vocab.txt": FileKind("vocab.txt", "wordpiece", mutations.text_damage),
     "tokenizer.model": FileKind("tokenizer.model", "sentencepiece", mutations.byte_damage),
-    "chat_template.jinja": FileKind("chat_template.jinja", "plain", mutations.text_damage),
+    "chat_template.jinja": FileKind("chat_template.jinja", "plain", mutations.text_damage, regressions=(
+        lambda original: b"\xff" + original,  # UnicodeDecodeError in snapshot.py
+    )),
     "chat_template.json": FileKind("chat_template.json", "processor", mutations.json_damage),
-    "config.json": FileKind("config.json", "plain", mutations.json_damage, live=False),
-    "generation_config.json": FileKind("generation_config.json", "plain", mutations.json_damage, live=False),
-    "adapter_config.json": FileKind("adapter_config.json", "adapter", mutations.json_damage, live=False),
+    "config.json": FileKind("config.json", "plain", mutations.json_damage, live=False, regressions=(
+        _json_edit(lambda d: d.__setitem__("vocab_size", "x")),  # ValueError formatting it in model_config.py
+        _json_edit(lambda d: d.__setitem__("architectures", True)),  # TypeError in weights.py
+        HUGE_INT, DEEP_NESTING,
+    )),
+    "generation_config.json": FileKind("generation_config.json", "plain", mutations.json_damage, live=False, regressions=(
+        _json_edit(lambda d: d.__setitem__("eos_token_id", -1)),  # IndexError reading row -1 in rows.py
+    )),
+    "adapter_config.json": FileKind("adapter_config.json", "adapter", mutations.json_damage, live=False, regressions=(
+        _raw_value("r", "9" * 5000),  # ValueError in files.py read_json
+    )),
     "model.safetensors": FileKind("model.safetensors", "plain", mutations.safetensors_damage, live=False),
     "model.safetensors.index.json": FileKind("model.safetensors.index.json", "sharded", mutations.json_damage, live=False),
     "pytorch_model.bin": FileKind("pytorch_model.bin", "bin", _pickles, live=False),
@@ -151,17 +183,19 @@ def test_every_damaged_file_ends_in_findings_or_one_line(
     original = target.read_bytes()
     outcomes: dict[str, int] = {"findings": 0, "usage": 0}
 
-    @FUZZ_SETTINGS
-    @given(spec.damage(original))
     def damaged(data: bytes) -> None:
         target.write_bytes(data)
         outcome = harness.run_contained(base, tuned, live=spec.live)
         outcomes["usage" if outcome.usage else "findings"] += 1
         assert not no_sentinel.exists(), "a pickle was unpickled unsafely"
 
+    for regression in spec.regressions:
+        damaged = example(regression(original))(damaged)
+    damaged = FUZZ_SETTINGS(given(spec.damage(original))(damaged))
+
     try:
         damaged()
     finally:
         target.write_bytes(original)
     record_property("fuzz", f"{kind}: {sum(outcomes.values())} examples, {outcomes}")
-    assert sum(outcomes.values()) >= EXAMPLES
+    assert sum(outcomes.values()) >= EXAMPLES + len(spec.regressions)
