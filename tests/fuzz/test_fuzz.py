@@ -70,6 +70,7 @@ KINDS = {
     "tokenizer.json": FileKind("tokenizer.json", "plain", mutations.json_damage, regressions=(
         _json_edit(lambda d: d["post_processor"]["single"].__setitem__(0, None)),  # TypeError in pipeline.py
         _raw_value("truncation", "[" * 100_000 + "]" * 100_000),
+        _json_edit(lambda d: d["model"]["merges"].__setitem__(1, "x")),  # IndexError in canonical.py: mixed formats
     )),
     "tokenizer.json added tokens": FileKind("tokenizer.json", "plain", mutations.added_token_lies),
     "tokenizer_config.json": FileKind("tokenizer_config.json", "plain", mutations.json_damage),
@@ -90,6 +91,7 @@ KINDS = {
     )),
     "generation_config.json": FileKind("generation_config.json", "plain", mutations.json_damage, live=False, regressions=(
         _json_edit(lambda d: d.__setitem__("eos_token_id", -1)),  # IndexError reading row -1 in rows.py
+        lambda original: b'{"bos_token_id": 392, "eos_token_id": [Infinity, 399]}',  # OverflowError in snapshot.py
     )),
     "adapter_config.json": FileKind("adapter_config.json", "adapter", mutations.json_damage, live=False, regressions=(
         _raw_value("r", "9" * 5000),  # ValueError in files.py read_json

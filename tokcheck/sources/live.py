@@ -11,6 +11,7 @@ from tokcheck.environment import import_transformers
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources.fallback import load_from_tokenizer_json
 from tokcheck.sources.spec import TokenizerSource
+from tokcheck.sources.template_budget import check_size, render_budget
 
 
 @dataclass(frozen=True)
@@ -50,8 +51,11 @@ def load(source: TokenizerSource, *, trust_remote_code: bool = False) -> LoadedT
 
 
 def render_chat(tokenizer: Any, messages: list[dict[str, Any]], *, tokenize: bool, **kwargs: Any) -> Any:
-    """apply_chat_template with the same return shape on transformers 4 and 5 (text, or a list of ids)."""
-    rendered = tokenizer.apply_chat_template(messages, tokenize=tokenize, **kwargs)
+    """apply_chat_template with the same return shape on transformers 4 and 5 (text, or a list of ids),
+    in transformers' sandbox and under tokcheck's render budget (a template that runs past it raises
+    TemplateBudgetExceeded)."""
+    with render_budget():
+        rendered = check_size(tokenizer.apply_chat_template(messages, tokenize=tokenize, **kwargs))
     if tokenize and hasattr(rendered, "keys"):  # transformers 5 returns a BatchEncoding
         rendered = rendered["input_ids"]
     return list(rendered) if tokenize else rendered

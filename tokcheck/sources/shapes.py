@@ -26,9 +26,9 @@ def _number(value: Any) -> bool:
     return (_integer(value) or isinstance(value, float)) and not (isinstance(value, float) and math.isnan(value))
 
 
-def _ids(value: Any) -> bool:  # an id or a list of ids (-1: "none", as some configs say)
-    items = value if isinstance(value, list) else [value]
-    return all(_integer(item) and -1 <= item < 2**40 for item in items)
+def _ids(value: Any) -> bool:
+    """An id (-1: "none", as some configs say), or a list, whose non-ids the snapshot skips."""
+    return isinstance(value, list) or (_integer(value) and -1 <= value < 2**40)
 
 
 def _flag(value: Any) -> bool:
@@ -78,9 +78,9 @@ def _vocab(value: Any) -> bool:
     )
 
 
-def _merges(value: Any) -> bool:
-    return isinstance(value, list) and all(
-        _text(merge) or (isinstance(merge, list) and len(merge) == 2 and all(map(_text, merge))) for merge in value
+def _merges(value: Any) -> bool:  # all "a b" strings, or all ["a", "b"] pairs: one format per file
+    return isinstance(value, list) and (
+        all(map(_text, value)) or all(isinstance(m, list) and len(m) == 2 and all(map(_text, m)) for m in value)
     )
 
 
@@ -92,7 +92,7 @@ _MODEL_CONFIG: dict[str, Rule] = {
 }
 SHAPES: dict[str, dict[str, Rule]] = {
     "tokenizer_config.json": {
-        **{role: _token for role in _ROLES}, "additional_special_tokens": _tokens, "extra_special_tokens": _template,
+        **{role: _token for role in _ROLES}, "additional_special_tokens": _tokens, "extra_special_tokens": lambda v: isinstance(v, dict) or _tokens(v),
         "added_tokens_decoder": _added_decoder, "model_max_length": _number, "chat_template": _template,
         "add_bos_token": _flag, "add_eos_token": _flag, "legacy": _flag, "add_prefix_space": _flag,
         "clean_up_tokenization_spaces": _flag, "split_special_tokens": _flag, "tokenizer_class": _text,

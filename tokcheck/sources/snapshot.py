@@ -108,7 +108,7 @@ def _ids(value: Any) -> tuple[int, ...]:
     for item in values:
         try:
             found.append(int(item))
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: Infinity (the fuzzer's find)
             continue  # null or junk in a list of ids: not an id generation can stop at
     return tuple(found)
 

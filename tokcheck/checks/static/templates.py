@@ -7,6 +7,7 @@ import difflib
 
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.snapshot import TokenizerSnapshot
+from tokcheck.sources.template_budget import escape_attempts
 
 CHECK = "chat_template"
 _DIFF_LINES = 80  # longest diff shown in a report
@@ -88,6 +89,25 @@ def check_chat_template(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> li
                     )
                 )
     findings += _conflicting_places(base, tuned)
+    findings += _escape_attempts(base, tuned)
+    return findings
+
+
+def _escape_attempts(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
+    """A tuned template that reaches for what published Jinja sandbox escapes reach for. The sandbox
+    refuses these at render time; the finding says so before anything renders."""
+    findings = []
+    for name, entry in sorted(tuned.chat_templates.items()):
+        reaches = escape_attempts(entry.text)
+        before = base.chat_templates.get(name)
+        if reaches and (before is None or escape_attempts(before.text) != reaches):
+            findings.append(Finding(
+                CHECK, "template.sandbox-escape", Severity.ERROR,
+                f"tuned's {_label(name)} reaches for {', '.join(reaches)}, as sandbox-escape payloads do; "
+                "tokcheck renders it only in transformers' sandbox, which refuses these",
+                where=entry.location,
+                fix="do not ship this template: restore base's, and find out who wrote it",
+            ))
     return findings
 
 

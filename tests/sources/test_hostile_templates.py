@@ -1,0 +1,125 @@
+"""Hostile chat templates: published Jinja sandbox escapes (SSTI payloads) never run, because
+templates render only in transformers' sandbox; a template that loops for very long or builds a
+huge string runs past tokcheck's render budget and becomes a finding about the template, never a
+hang, a memory blow-up or a crash; the static check names the escape before anything renders."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.toys import clone
+from tokcheck.checks.behaviour.properties.chat import _render
+from tokcheck.inputs.transcripts import Transcript
+from tokcheck.sources import template_budget
+from tokcheck.sources.live import load_tokenizer, render_chat
+from tokcheck.sources.spec import resolve
+from tokcheck.sources.template_budget import TemplateBudgetExceeded
+
+MESSAGES = [{"role": "user", "content": "hi"}]
+# Published Jinja2 SSTI / sandbox-escape payloads (PayloadsAllTheThings "Server Side Template
+# Injection/Python", HackTricks "Jinja2 SSTI"), each aimed at creating the file PWNED if it ran.
+ESCAPES = {
+    "cycler globals": "{{ cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "joiner globals": "{{ joiner.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "namespace globals": "{{ namespace.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "lipsum globals": "{{ lipsum.__globals__['os'].popen('touch PWNED').read() }}",
+    "template context": "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('touch PWNED').read() }}",
+    "subclasses walk": (
+        "{% for x in ().__class__.__base__.__subclasses__() %}{% if 'warning' in x.__name__ %}"
+        "{{ x()._module.__builtins__['__import__']('os').popen('touch PWNED') }}{% endif %}{% endfor %}"
+    ),
+    "attr filter, hex-escaped": (
+        "{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f')|attr('\\x5f\\x5fmro\\x5f\\x5f') }}"
+        "{{ (lipsum|attr('\\x5f\\x5fglobals\\x5f\\x5f'))['os'].popen('touch PWNED').read() }}"
+    ),
+    "request builtins": "{{ request.application.__globals__.__builtins__.__import__('os').popen('touch PWNED').read() }}",
+}
+LOOPS_FOR_LONG = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}ok"
+HUGE_STRING = "{{ 'a' * 10000000000 }}"
+DOUBLING = (
+    "{% set ns = namespace(s='ab') %}{% for i in range(40) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s }}"
+)
+
+
+@pytest.fixture(scope="module")
+def tokenizer(toy_dir: Path) -> Any:
+    return load_tokenizer(resolve(str(toy_dir)))
+
+
+def rendered_with(tokenizer: Any, template: str) -> Any:
+    """render_chat's outcome under `template` (the exception it raised, if it did)."""
+    previous = tokenizer.chat_template
+    tokenizer.chat_template = template
+    try:
+        return _render(tokenizer, Transcript(MESSAGES), tokenize=False)
+    finally:
+        tokenizer.chat_template = previous
+
+
+@pytest.mark.parametrize("name", sorted(ESCAPES))
+def test_a_published_sandbox_escape_never_runs(name: str, tokenizer: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    outcome = rendered_with(tokenizer, ESCAPES[name])
+    assert not (tmp_path / "PWNED").exists(), "the escape ran"
+    assert isinstance(outcome, Exception), outcome  # SecurityError or UndefinedError: refused, an outcome to compare
+
+
+def test_the_same_payload_outside_a_sandbox_would_have_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The control: the payload is real, so the test above can fail."""
+    import jinja2
+
+    monkeypatch.chdir(tmp_path)
+    jinja2.Environment().from_string(ESCAPES["cycler globals"]).render()
+    assert (tmp_path / "PWNED").exists()
+
+
+def test_a_template_that_loops_for_very_long_runs_past_the_time_budget(tokenizer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(template_budget, "RENDER_SECONDS", 1.0)
+    started = time.monotonic()
+    outcome = rendered_with(tokenizer, LOOPS_FOR_LONG)
+    assert isinstance(outcome, TemplateBudgetExceeded) and "ran past 1 s" in str(outcome)
+    assert time.monotonic() - started < 30
+
+
+@pytest.mark.parametrize("template", [HUGE_STRING, DOUBLING], ids=["multiplied", "doubled"])
+def test_a_template_that_builds_a_huge_string_runs_past_the_memory_budget(tokenizer: Any, template: str) -> None:
+    outcome = rendered_with(tokenizer, template)
+    assert isinstance(outcome, TemplateBudgetExceeded), outcome
+    assert "GiB" in str(outcome) or "characters" in str(outcome)
+
+
+def test_a_render_bigger_than_the_size_limit_is_refused(tokenizer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(template_budget, "RENDER_MAX_CHARS", 1000)
+    outcome = rendered_with(tokenizer, "{% for i in range(2000) %}x{% endfor %}")
+    assert isinstance(outcome, TemplateBudgetExceeded) and "2,000 characters" in str(outcome)
+
+
+def test_the_budget_restores_an_outer_alarm_and_the_memory_limit(tokenizer: Any) -> None:
+    import resource
+    import signal
+
+    before = resource.getrlimit(resource.RLIMIT_AS)
+    signal.setitimer(signal.ITIMER_REAL, 100)
+    try:
+        assert render_chat(tokenizer, MESSAGES, tokenize=False)
+        remaining, _ = signal.getitimer(signal.ITIMER_REAL)
+        assert 90 < remaining <= 100
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    assert resource.getrlimit(resource.RLIMIT_AS) == before
+
+
+@pytest.mark.parametrize("name", ["cycler globals", "template context", "subclasses walk"])
+def test_the_static_check_names_the_escape_in_a_tuned_template(name: str, toy_dir: Path, tmp_path: Path, diff: Any) -> None:
+    tuned = clone(toy_dir, tmp_path / "tuned")
+    (tuned / "chat_template.jinja").write_text(ESCAPES[name], encoding="utf-8")
+    found = [f for f in diff(toy_dir, tuned) if f.code == "template.sandbox-escape"]
+    assert len(found) == 1 and ("__globals__" in found[0].message or "__class__" in found[0].message)
+
+
+def test_an_ordinary_template_names_no_escape(toy_dir: Path, diff: Any) -> None:
+    assert not [f for f in diff(toy_dir, toy_dir) if f.code == "template.sandbox-escape"]
