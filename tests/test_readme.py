@@ -20,11 +20,13 @@ def test_readme_starts_with_the_main_job_and_the_test_command() -> None:
     main_job, test_command = readme_commands()
     assert "pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom" in main_job
     assert "pip install" in main_job and "pip install tox" in test_command
-    # CI runs two transformers families (issue 6): the ones tox.ini defines.
+    # CI runs every env of tox.ini's envlist (issue 14): both transformers families, both Python ends, the model env.
     environments = re.search(r"tox -e (\S+)$", test_command)
     assert environments is not None
     tox_ini = (ROOT / "tox.ini").read_text(encoding="utf-8")
-    assert environments.group(1) == "tf5,tf457" and all(f"{env}:" in tox_ini for env in ("tf5", "tf457"))
+    envlist = re.search(r"^envlist = (.+)$", tox_ini, re.M)
+    assert envlist is not None and environments.group(1).split(",") == [e.strip() for e in envlist.group(1).split(",")]
+    assert all(f"[testenv:{env}]" in tox_ini for env in environments.group(1).split(","))
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -114,6 +114,6 @@ def test_a_fallback_that_fails_too_is_named_in_the_usage_error(toy_dir: Path, tm
     broken = tmp_path / "broken"
     shutil.copytree(toy_dir, broken)
     edit_json(broken / "tokenizer.json", lambda j: j["model"].__setitem__("type", "NoSuchModel"))
-    with pytest.raises(TokcheckUsageError, match="its tokenizer.json does not load either"):
+    with pytest.raises(TokcheckUsageError, match=r"its tokenizer\.json does not load either"):
         load_tokenizer(resolve(str(broken)))
 

@@ -108,8 +108,8 @@ def test_a_special_token_made_ordinary_shows_in_decoding_with_skip_special_token
 def test_a_chat_render_that_reads_the_same_but_tokenizes_differently_is_caught(
     variant_run: Callable[[str], BehaviourRun],
 ) -> None:
-    from tokcheck.checks.behaviour.properties.chat import check_render
     from tokcheck.checks.behaviour.counterexamples import Counterexample
+    from tokcheck.checks.behaviour.properties.chat import check_render
     from tokcheck.strategies import Transcript
 
     # One merge moved to the end of tuned's list: the same rendered text splits ' inodef' otherwise
