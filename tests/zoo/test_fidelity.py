@@ -146,34 +146,60 @@ def test_mistral_v3_gives_the_ids_of_sentencepiece_and_mistral_common(
     assert got == raw
 
     # Named difference 1: a literal control piece (<s>, </s>, [INST], [control_8] ...) is one
-    # special token for Hugging Face and plain text for sentencepiece.
+    # special token for Hugging Face and plain text for sentencepiece. So, as for tekken, the
+    # reference splits at the control pieces, puts their ids between the stretches, and encodes a
+    # stretch that does not start the text without sentencepiece's dummy prefix (the Metaspace
+    # prepend_scheme "first" adds it at the start of the text only). A NormalizerSpec appended to
+    # the model proto (field 3, add_dummy_prefix = false) is merged over the model's own.
     controls = [processor.id_to_piece(i) for i in range(771)]
     assert controls[:5] == ["<unk>", "<s>", "</s>", "[INST]", "[/INST]"] and controls[10] == "[control_8]"
-    control_pattern = re.compile("|".join(re.escape(piece) for piece in controls))
+    control_pattern = re.compile("|".join(re.escape(piece) for piece in sorted(controls, key=len, reverse=True)))
     with_control = [i for i, text in enumerate(texts) if control_pattern.search(text)]
-    # Named difference 2: the official tokenizer.json (Metaspace, prepend_scheme "first") adds no
-    # "▁" to a text that already starts with one after the space replacement; sentencepiece
-    # always adds its dummy prefix. So the zoo encodes such a text as sentencepiece encodes it
-    # without its first character.
+    no_dummy_prefix = sentencepiece.SentencePieceProcessor(model_proto=mistral_v3_model.read_bytes() + b"\x1a\x02\x18\x00")
+    assert list(no_dummy_prefix.encode("hello")) != list(processor.encode("hello"))  # the option took
+
+    def first_stretch(text: str) -> list[int]:
+        # Named difference 2: the official tokenizer.json (Metaspace, prepend_scheme "first") adds no
+        # "▁" to a text that already starts with one after the space replacement; sentencepiece
+        # always adds its dummy prefix. So the zoo encodes such a text as sentencepiece encodes it
+        # without its first character.
+        if text[:1] in (" ", "▁"):
+            return list(processor.encode(text[1:])) or [processor.piece_to_id("▁")]
+        return list(processor.encode(text))
+
+    def split_at_controls(text: str) -> list[int]:
+        ids: list[int] = []
+        position = 0
+        for match in [*control_pattern.finditer(text), None]:
+            end = match.start() if match is not None else len(text)
+            stretch = text[position:end]
+            if stretch:
+                ids += first_stretch(stretch) if position == 0 else list(no_dummy_prefix.encode(stretch))
+            if match is not None:
+                ids.append(processor.piece_to_id(match.group()))
+                position = match.end()
+        return ids
+
     control_set = set(with_control)
     leading = [i for i, text in enumerate(texts) if i not in control_set and text[:1] in (" ", "▁")]
     rest = [i for i in range(len(texts)) if i not in control_set and i not in set(leading)]
     assert len(with_control) >= 100 and len(leading) >= 100  # both rules really get exercised
 
-    no_prefix = [list(processor.encode(texts[i][1:])) or [processor.piece_to_id("▁")] for i in leading]
+    no_prefix = [first_stretch(texts[i]) for i in leading]
+    split = [split_at_controls(texts[i]) for i in with_control]
     bad_leading = sum(got[i] != want for i, want in zip(leading, no_prefix))
     bad_rest = sum(got[i] != spm_ids[i] for i in rest)
+    bad_control = sum(got[i] != want for i, want in zip(with_control, split))
     report("mistral-v3", "sentencepiece == mistral-common, plain texts", len(rest), bad_rest)
     report("mistral-v3", "leading space: == sentencepiece(text[1:])", len(leading), bad_leading)
-    report(
-        "mistral-v3", "literal control piece", len(with_control), None, "excluded: special in HF, text in spm"
-    )
+    report("mistral-v3", "literal control piece: sentencepiece, split at the pieces", len(with_control), bad_control)
     assert bad_rest == 0, first_mismatches(
         [texts[i] for i in rest], [spm_ids[i] for i in rest], [got[i] for i in rest]
     )
     assert bad_leading == 0, first_mismatches(
         [texts[i] for i in leading], no_prefix, [got[i] for i in leading]
     )
+    assert bad_control == 0, first_mismatches([texts[i] for i in with_control], split, [got[i] for i in with_control])
     # BOS from the post-processor, once.
     sample = [texts[i] for i in rest[:500]]
     compare(loaded, sample, [[1, *spm_ids[i]] for i in rest[:500]], report, "sentencepiece + BOS", True)
