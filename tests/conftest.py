@@ -31,9 +31,16 @@ def _shared_tokcheck_cache(monkeypatch: pytest.MonkeyPatch) -> None:
 def _heavy_modules_imported_once() -> None:
     """pytester's in-process runs drop modules first imported inside them; importing transformers
     (and numpy with it) here keeps them loaded across runs instead of re-importing per run."""
+    import importlib.util
+
     from tokcheck.environment import import_transformers
 
     import_transformers()
+    # transformers imports torch lazily, inside a run, where one is installed; torch's C extension
+    # cannot be imported a second time after pytester drops it ("SystemError: bad call flags", or a
+    # crashed worker), so it is loaded here once too.
+    if importlib.util.find_spec("torch") is not None:
+        import torch  # noqa: F401
 
 
 @pytest.fixture(scope="session")

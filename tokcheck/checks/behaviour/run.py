@@ -69,7 +69,8 @@ class BehaviourRun:
             return compared_nothing(outcome, PROPERTIES[name].title)
         how = "shrunk by Hypothesis to this minimal example" if outcome.shrunk else "as generated (it did not shrink)"
         found = outcome.counterexample.with_lines(
-            f"found by Hypothesis: {outcome.failed} of {outcome.generated} generated examples differ; {how} "
+            f"found by Hypothesis: {outcome.failed} of {outcome.generated} generated examples differ "
+            f"({outcome.compared} compared); {how} "
             f"(profile {self.settings.profile}, {self.settings.describe_seed()})"
         )
         return [found.to_finding()]
