@@ -10,8 +10,10 @@ from collections.abc import Callable
 import pytest
 
 from tests.zoo.summary import CATCH_PROPERTY
+from tokcheck.environment import transformers_major
 from tokcheck.plugin import BASE_OPTION, REPORT_OPTION, TUNED_OPTION
-from tokcheck.zoo import describe, names
+from tokcheck.plugin.options import TUNED_MODEL_OPTION
+from tokcheck.zoo import describe, names, path_for
 from tokcheck.zoo.mutants import MUTANTS, Mutant, drift_classes
 
 # What the self-test runs on each variant. A benign re-save must pass the whole built-in suite
@@ -24,10 +26,13 @@ DRIFT_SELECTION = WHOLE_SUITE if os.environ.get("TOKCHECK_SELFTEST_FULL") == "1"
 
 
 def run_suite(pytester: pytest.Pytester, mutant: Mutant) -> tuple[int, list[dict]]:
-    selection = WHOLE_SUITE if mutant.benign else DRIFT_SELECTION
+    if mutant.majors and transformers_major() not in mutant.majors:
+        pytest.skip(f"zoo:{mutant.name} changes behaviour on transformers {mutant.majors} only (measured)")
+    selection = WHOLE_SUITE if mutant.benign or mutant.behaviour else DRIFT_SELECTION
+    model = [TUNED_MODEL_OPTION, str(path_for(mutant.name) / mutant.tuned_model)] if mutant.tuned_model else []
     result = pytester.runpytest(
         BASE_OPTION, f"zoo:{mutant.base}", TUNED_OPTION, f"zoo:{mutant.name}", REPORT_OPTION, "report.json",
-        *selection,
+        *model, *selection,
     )
     # A drifted tokenizer must fail checks, never crash them: an error is a defect in tokcheck.
     crashed = result.parseoutcomes().get("errors", 0)

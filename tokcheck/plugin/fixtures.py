@@ -161,7 +161,7 @@ def tokcheck_model_checks(pytestconfig: pytest.Config, tokcheck_session: Checked
     from tokcheck.checks.model.inspection import ModelInspection
 
     base, tuned = tokcheck_session.pair()
-    return ModelInspection(_models(pytestconfig), tuned.snapshot, base.snapshot)
+    return ModelInspection(_models(pytestconfig), tuned.snapshot, base.snapshot, live=(base.tokenizer, tuned.tokenizer))
 
 
 @pytest.fixture(scope="session")
