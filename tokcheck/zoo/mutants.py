@@ -11,13 +11,13 @@ from pathlib import Path
 
 from tokcheck.zoo.mutations import (
     LLAMAFACTORY_QWEN_TEMPLATE,
+    MODEL_DIR,
     add_extra_specials,
     add_token_with_hole,
     bert_unused_renamed,
     both,
     class_renamed,
     drop_added,
-    MODEL_DIR,
     edit,
     in_model_dir,
     llamafactory_llama3,

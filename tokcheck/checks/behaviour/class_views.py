@@ -171,8 +171,14 @@ class ClassView:
     base: Any
     tuned: Any
 
-    def differences(self) -> frozenset[tuple[str, str, str]]:
-        return differences(built_pipeline(self.base), built_pipeline(self.tuned))
+    def differences(self, declared: set[str]) -> frozenset[tuple[str, str, str]]:
+        """How base and tuned differ in this class, leaving out added tokens the class makes up
+        itself (4.x LlamaTokenizerFast adds its default '<unk>' to a Llama 3 vocabulary, at the
+        next free id, which shifts with any token tuned added: the files' own tokens say that)."""
+        built = [built_pipeline(self.base), built_pipeline(self.tuned)]
+        for pipeline in built:
+            pipeline["added_tokens"] = [entry for entry in pipeline["added_tokens"] if entry[1] in declared]
+        return differences(*built)
 
 
 def build(choice: ClassChoice, sides: Sequence[Side]) -> ClassView | None:
@@ -208,11 +214,13 @@ def class_views(sides: Sequence[Side], probes: Sequence[str]) -> list[View]:
         return []
     views = []
     covered = live_differences(sides)
+    declared = {t.content for side in sides for added in (side.snapshot.added_tokens, side.snapshot.config_added_tokens)
+                for t in added.values()}
     for choice in choices:
         candidate = build(choice, sides)
         if candidate is None:
             continue
-        found = candidate.differences()
+        found = candidate.differences(declared)
         if not found or found <= covered:
             continue
         covered |= found

@@ -20,6 +20,7 @@ from tokcheck.checks.model.checks import (
     check_trained_rows,
 )
 from tokcheck.checks.model.rows import UnreadableRows, read_rows, readable, spread
+from tokcheck.checks.model.stop_set import check_stop_set
 from tokcheck.checks.model.tensor import Tensor
 from tokcheck.checks.model.weights import (
     ModelFiles,
@@ -30,7 +31,6 @@ from tokcheck.checks.model.weights import (
     text_config,
     tie_flag,
 )
-from tokcheck.checks.model.stop_set import check_stop_set
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.model_configs import ModelConfigs, read_model_configs, snapshot_configs
