@@ -81,7 +81,7 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                 Severity.WARNING if grows else Severity.ERROR,
                 f"generation stops at {_named(base, base_stop.ids)} in base ({base_stop.where}) but at "
                 f"{_named(tuned, tuned_stop.ids)} in tuned ({tuned_stop.where})"
-                + ("" if grows else "; the model may never stop, or stop at the wrong token"),
+                + ("" if grows else "; " + _will_not_stop(base, set(base_stop.ids) - set(tuned_stop.ids))),
                 where=f"{tuned_stop.where}: eos_token_id",
                 base=list(base_stop.ids),
                 tuned=list(tuned_stop.ids),
@@ -110,6 +110,13 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                 )
             )
     return findings
+
+
+def _will_not_stop(base: TokenizerSnapshot, removed: set[int]) -> str:
+    if not removed:
+        return "the model may stop at the wrong token"
+    tokens = ", ".join(f"{base.id_to_token.get(i, '?')!r} ({i})" for i in sorted(removed))
+    return f"generation will not stop at {tokens}"
 
 
 def _vocab_size(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
