@@ -34,9 +34,14 @@ def check_model_config(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> lis
         ("generation_config.json", base.generation_config, tuned.generation_config),
     ):
         if before is not None and after is None:
+            # Static checks see only the tokenizer directories; a model directory's configs are
+            # the model stop-set test's (tokcheck.checks.model.stop_set), so say where they go.
             findings.append(
                 Finding(CHECK, "model-config.file-missing", Severity.INFO,
-                        f"tuned has no {name}; its special ids are not compared", where=name)
+                        f"tuned's tokenizer directory has no {name}, so this check does not compare the "
+                        f"special ids in it; the model stop-set test compares the {name} of tuned's model "
+                        "directory (--tuned-model DIR, or a PEFT adapter's base) when that directory has one",
+                        where=name)
             )
         if before is None or after is None:
             continue
