@@ -116,7 +116,8 @@ def tokcheck_behaviour(tokcheck_session: CheckedSession, pytestconfig: pytest.Co
     # Hypothesis and tokenizers load here, not when pytest loads the plugin.
     from tokcheck.checks.behaviour.run import BehaviourRun
 
-    return BehaviourRun(tokcheck_session, plugin_run(pytestconfig).behaviour)
+    run = plugin_run(pytestconfig)
+    return BehaviourRun(tokcheck_session, run.behaviour, run.models.config_jsons() if run.models else ())
 
 
 @pytest.fixture(scope="session")

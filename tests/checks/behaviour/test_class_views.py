@@ -90,3 +90,30 @@ def test_keys_only_base_saves_add_no_view(tmp_path: Path) -> None:
     base = with_config(tmp_path, "mistral-v3", legacy=False)
     session = session_for(base, zoo.path_for("mistral-v3"))
     assert [view.name for view in Comparison.from_session(session).views] == ["transformers"]
+
+
+def test_model_type_from_the_model_directory_chooses_a_class_view(tmp_path: Path) -> None:
+    # Qwen2 tokenizer directories saved apart from the model: no config.json and a generic
+    # tokenizer_class, so AutoTokenizer builds TokenizersBackend, which ignores add_prefix_space;
+    # Qwen2Tokenizer (what model_type qwen2 maps to) rebuilds its ByteLevel pre-tokenizer from it.
+    from tokcheck.checks.model.inspection import ModelPair
+    from tokcheck.checks.model.weights import open_model
+    from tokcheck.zoo.mutations import in_model_dir
+
+    if transformers_major() < 5:
+        pytest.skip("measured on transformers 5's Qwen2Tokenizer, which rebuilds its pre-tokenizer")
+    base = with_config(tmp_path / "base", "qwen2", tokenizer_class="TokenizersBackend")
+    tuned = with_config(tmp_path / "tuned", "qwen2", tokenizer_class="TokenizersBackend", add_prefix_space=True)
+    in_model_dir()(tuned)  # moves config.json (model_type qwen2) into tuned/model beside weights
+    (base / "config.json").unlink()
+    session = session_for(base, tuned)
+    assert [view.name for view in Comparison.from_session(session).views] == ["transformers"]
+
+    models = ModelPair(tuned=open_model(str(tuned / "model")))
+    run = BehaviourRun(session, quick_settings(), models.config_jsons())
+    views = run.comparison.views
+    assert [view.name for view in views] == ["transformers", "Qwen2Tokenizer"]
+    assert f"config.json model_type 'qwen2' of the tuned model {tuned / 'model'}" in views[1].note
+    [finding] = run.property_findings("ids")
+    assert "in Qwen2Tokenizer (config.json model_type 'qwen2' of the tuned model" in finding.message
+    assert "where tokenizer_config.json add_prefix_space differs" in finding.message

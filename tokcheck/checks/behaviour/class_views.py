@@ -39,6 +39,8 @@ CLASS_KEYS = (
 _ATTRIBUTES = ("add_bos_token", "add_eos_token", "legacy", "add_prefix_space", "clean_up_tokenization_spaces",
                "spaces_between_special_tokens", "split_special_tokens")
 _MODEL_FLAGS = ("byte_fallback", "ignore_merges", "unk_token", "fuse_unk", "dropout")
+# A side's model directory as the class views read it: its label ("tuned model ./out") and config.json.
+ModelConfig = tuple[str, dict[str, Any]] | None
 
 
 @dataclass(frozen=True)
@@ -67,18 +69,22 @@ def model_type_class(model_type: str) -> str | None:
     return str(found) if found else None
 
 
-def class_choices(sides: Sequence[Side]) -> list[ClassChoice]:
+def class_choices(sides: Sequence[Side], model_configs: Sequence[ModelConfig] = ()) -> list[ClassChoice]:
     """The specific classes the files of either side name: tokenizer_class, and config.json's
-    model_type (from the tokenizer directory), in that order, each once."""
+    model_type (from the tokenizer directory, then from the side's model directory in
+    `model_configs`: base's and tuned's (label, config.json), None where there is none), in that
+    order, each once."""
     found: dict[str, ClassChoice] = {}
-    for side in sides:
+    for side, model in zip(sides, [*model_configs, *[None] * len(sides)]):
         snapshot = side.snapshot
         named = snapshot.tokenizer_config.get("tokenizer_class")
         if isinstance(named, str):
             found.setdefault(named.removesuffix("Fast"), ClassChoice(named, "named by tokenizer_class"))
-        model_type = (snapshot.model_config or {}).get("model_type")
-        if isinstance(model_type, str) and (mapped := model_type_class(model_type)):
-            found.setdefault(mapped.removesuffix("Fast"), ClassChoice(mapped, f"config.json model_type {model_type!r}"))
+        for config, where in ((snapshot.model_config, ""), *([(model[1], f" of the {model[0]}")] if model else [])):
+            model_type = (config or {}).get("model_type")
+            if isinstance(model_type, str) and (mapped := model_type_class(model_type)):
+                origin = f"config.json model_type {model_type!r}{where}"
+                found.setdefault(mapped.removesuffix("Fast"), ClassChoice(mapped, origin))
     generic = {name.removesuffix("Fast") for name in GENERIC_CLASSES}
     choices = [choice for key, choice in found.items() if key not in generic]
     if all(side.snapshot.digests.get("tokenizer.model") for side in sides):  # a SentencePiece family
@@ -199,11 +205,12 @@ def build(choice: ClassChoice, sides: Sequence[Side]) -> ClassView | None:
     return ClassView(choice, built[0], built[1])
 
 
-def class_views(sides: Sequence[Side], probes: Sequence[str]) -> list[View]:
+def class_views(sides: Sequence[Side], probes: Sequence[str], model_configs: Sequence[ModelConfig] = ()) -> list[View]:
     """The class views that show a difference between base and tuned that no view already checked
-    shows (AutoTokenizer's, then each class view kept). Nothing is built when the files name no
-    specific class, or only the one AutoTokenizer built."""
-    choices = class_choices(sides)
+    shows (AutoTokenizer's, then each class view kept). Nothing is built when the files (and the
+    model directories' config.json, `model_configs`) name no specific class, or only the one
+    AutoTokenizer built."""
+    choices = class_choices(sides, model_configs)
     if not choices:
         return []
     keys = differing_keys(sides)

@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
-from tokcheck.checks.behaviour.class_views import class_views, transformers_note
+from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
 from tokcheck.checks.checked_session import CheckedSession
@@ -38,6 +38,7 @@ class Comparison:
         file_paths: tuple[str, str] | None = None,
         snapshots: tuple[TokenizerSnapshot, TokenizerSnapshot] | None = None,
         sides: tuple[Side, Side] | None = None,
+        model_configs: Sequence[ModelConfig] = (),
     ) -> None:
         self.base, self.tuned = base, tuned
         self.snapshots = snapshots
@@ -47,12 +48,12 @@ class Comparison:
         if file_paths is not None:
             self.views.append(file_view(file_paths))
         if sides is not None:
-            self.views += class_views(sides, self.probes)
+            self.views += class_views(sides, self.probes, model_configs)
             if note := transformers_note(sides, len(self.views) > 1):
                 self.views[0] = replace(self.views[0], note=note)
 
     @classmethod
-    def from_session(cls, session: CheckedSession) -> Comparison:
+    def from_session(cls, session: CheckedSession, model_configs: Sequence[ModelConfig] = ()) -> Comparison:
         base, tuned = session.pair()
         return cls(
             base.tokenizer,
@@ -61,6 +62,7 @@ class Comparison:
             file_paths=file_view_paths(base, tuned, session.static),
             snapshots=(base.snapshot, tuned.snapshot),
             sides=(base, tuned),
+            model_configs=model_configs,
         )
 
     @property

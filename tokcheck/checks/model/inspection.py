@@ -53,6 +53,16 @@ class ModelPair:
             return None
         return self.base if self.base is not None and not self.base.is_adapter else adapter_base(self.tuned)
 
+    def config_jsons(self) -> tuple[tuple[str, dict[str, Any]] | None, tuple[str, dict[str, Any]] | None]:
+        """Base's and tuned's model directory config.json with a label (an adapter's is its base
+        model's; None where there is none), for the class views' model_type."""
+        def labelled(role: str, files: ModelFiles | None) -> tuple[str, dict[str, Any]] | None:
+            return (f"{role} model {files.spec}", files.config) if files is not None and files.config else None
+
+        adapter = self.tuned.is_adapter
+        return (labelled("base", self.adapter_base if adapter else self.base),
+                labelled("adapter's base" if adapter else "tuned", self.adapter_base if adapter else self.tuned))
+
     def unavailable(self) -> str | None:
         """Why the tuned model's rows cannot be checked here, or None. A weight file that cannot be
         read (a shard the index names is missing) is such a reason, said in its one line."""
