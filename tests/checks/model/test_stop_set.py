@@ -75,3 +75,33 @@ def test_a_model_directory_apart_from_the_tokenizer_is_read(tmp_path: Path) -> N
     assert read_model_configs(tuned, "tokenizer dir").present is False
     saved = json.loads((tuned / "model" / "generation_config.json").read_text(encoding="utf-8"))
     assert saved["eos_token_id"] == 128001
+
+
+def test_an_adapters_configs_are_its_base_models(tmp_path: Path) -> None:
+    # A LoRA adapter on a Llama 3 base (pretrained) model, saved as LLaMA-Factory does: the chat
+    # tokenizer beside it ends with <|eot_id|>; the base model, named by base_model_name_or_path
+    # as a local directory, ends with <|end_of_text|> and stops at 128001 only. generate() reads
+    # the base model's generation_config.json, not the copy beside the adapter.
+    from tests.checks.model.builders import adapter
+    from tokcheck.checks.model.inspection import ModelInspection
+
+    base_dir = tmp_path / "base"
+    shutil.copytree(zoo.path_for("llama3"), base_dir)
+    config_path = base_dir / "tokenizer_config.json"
+    config_path.write_text(json.dumps({**json.loads(config_path.read_text(encoding="utf-8")),
+                                       "eos_token": "<|end_of_text|>"}), encoding="utf-8")
+    in_model_dir(lambda g: g.__setitem__("eos_token_id", 128001))(base_dir)
+    tuned_dir = adapter(tmp_path / "adapter", Path(zoo.path_for("llama3")), base_dir / "model", None, modules=[])
+    assert json.loads((tuned_dir / "generation_config.json").read_text(encoding="utf-8"))["eos_token_id"] == [128001, 128009]
+    models = ModelPair(tuned=open_model(str(tuned_dir)))
+    assert models.tuned.is_adapter and models.adapter_base is not None
+
+    base, tuned = take_snapshot(resolve(str(base_dir))), take_snapshot(resolve(str(tuned_dir)))
+    base_configs, tuned_configs = generation_configs(models, base, str(base_dir))
+    label = f"base model of the adapter {base_dir / 'model'}"
+    assert base_configs is not None and base_configs.label == tuned_configs.label == label
+    assert tuned_configs.stop_ids() is not None and tuned_configs.stop_ids().ids == (128001,)  # type: ignore[union-attr]
+    [finding] = ModelInspection(models, tuned, base).stop_set
+    assert finding.code == "model-config.eos-not-a-stop"
+    assert "'<|eot_id|>' (id 128009)" in finding.message and label in finding.message
+    assert models.config_jsons()[1] == (f"adapter's base model {base_dir / 'model'}", models.adapter_base.config)
