@@ -118,3 +118,25 @@ def time_suite(*, workers: int) -> float:
 def peak_rss_mib() -> float:
     """Peak resident memory of the largest child process so far (the serial suite run)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def time_class_views(*, repeat: int) -> tuple[float, float, int]:
+    """The fastest of `repeat` interleaved timings of the demo pair's class views (what
+    tokcheck.checks.behaviour.class_views adds to a Comparison) and of the Comparison built
+    without them (live tokenizers already loaded, as in the suite), and the views it added."""
+    from tokcheck.checks.behaviour.class_views import class_views
+
+    session = CheckedSession(Settings(base=SpecSetting(f"zoo:{BASE}"), tuned=SpecSetting(f"zoo:{TUNED}")))
+    session.validate()
+    base, tuned = session.pair()
+    base.tokenizer, tuned.tokenizer  # noqa: B018 - loading is not what is timed
+    extra_s, plain_s, added = [], [], 0
+    for _ in range(max(1, repeat)):
+        started = time.perf_counter()
+        plain = Comparison(base.tokenizer, tuned.tokenizer, loaders=Comparison.from_session(session).transformers.loaders,
+                           snapshots=(base.snapshot, tuned.snapshot))
+        plain_s.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        added = len(class_views((base, tuned), plain.probes))
+        extra_s.append(time.perf_counter() - started)
+    return min(extra_s), min(plain_s), added

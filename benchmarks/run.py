@@ -10,7 +10,9 @@ test-tokenizer-random method over the same strings: per string, encode with both
 decode those ids with both; target >= 5; the encode-only loop is printed too),
 property_rate_over_bare_hypothesis (transcripts per second the chat property checks over what the
 same Hypothesis strategy generates with no check; target >= 0.75), suite_wall_s, suite_wall_s_n2
-and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2).
+and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2),
+class_views_over_comparison (what building the model-specific class views adds to the pair's
+Comparison, over building it without them; none are built for this pair on transformers 5).
 Never used for timed assertions in tests."""
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from benchmarks.helpers import (
     per_string_loop,
     raw_encode_batch,
     sweep_texts,
+    time_class_views,
     time_property,
     time_suite,
     time_sweeps,
@@ -82,6 +85,11 @@ def main() -> None:
     show("transcripts_per_s_bare", bare_rate)
     show("transcripts_per_s_property", property_rate)
     show("property_rate_over_bare_hypothesis", property_rate / bare_rate)
+
+    class_views_s, comparison_s, added = time_class_views(repeat=max(3, args.repeat))
+    show("class_views_added", added)
+    show("class_views_s", class_views_s)
+    show("class_views_over_comparison", class_views_s / comparison_s)
 
 
 

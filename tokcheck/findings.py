@@ -34,6 +34,7 @@ CHECK_ORDER: tuple[str, ...] = (
     "tokenizer_config",
     "chat_template",
     "model_config",
+    "model_stop_set",
     "save_format",
     "loading",
     "model_files",

@@ -116,7 +116,8 @@ def tokcheck_behaviour(tokcheck_session: CheckedSession, pytestconfig: pytest.Co
     # Hypothesis and tokenizers load here, not when pytest loads the plugin.
     from tokcheck.checks.behaviour.run import BehaviourRun
 
-    return BehaviourRun(tokcheck_session, plugin_run(pytestconfig).behaviour)
+    run = plugin_run(pytestconfig)
+    return BehaviourRun(tokcheck_session, run.behaviour, run.models.config_jsons() if run.models else ())
 
 
 @pytest.fixture(scope="session")
@@ -161,7 +162,7 @@ def tokcheck_model_checks(pytestconfig: pytest.Config, tokcheck_session: Checked
     from tokcheck.checks.model.inspection import ModelInspection
 
     base, tuned = tokcheck_session.pair()
-    return ModelInspection(_models(pytestconfig), tuned.snapshot, base.snapshot)
+    return ModelInspection(_models(pytestconfig), tuned.snapshot, base.snapshot, live=(base.tokenizer, tuned.tokenizer))
 
 
 @pytest.fixture(scope="session")

@@ -80,11 +80,7 @@ class TokenizerSnapshot:
         """The ids generation stops at, as the model's configs say: generation_config.json's
         eos_token_id (what generate() uses), else config.json's (text_config's for multimodal
         configs, from which transformers makes a generation config); None when neither says."""
-        for name, config in (("generation_config.json", self.generation_config), ("config.json", self.model_config)):
-            for scope in (config or {}, (config or {}).get("text_config")):
-                if isinstance(scope, dict) and scope.get("eos_token_id") is not None:
-                    return StopIds(_ids(scope["eos_token_id"]), name)
-        return None
+        return config_stop_ids(self.generation_config, self.model_config)
 
     def stop_ids(self, eos_token_id: int | None = None) -> frozenset[int]:
         """The ids generation stops at: the configs' (config_stop_ids), else the eos token's id
@@ -100,6 +96,16 @@ class TokenizerSnapshot:
 class StopIds:
     ids: tuple[int, ...]
     where: str  # the file that says so
+
+
+def config_stop_ids(generation_config: dict[str, Any] | None, model_config: dict[str, Any] | None) -> StopIds | None:
+    """The stop ids two model configs say (see TokenizerSnapshot.config_stop_ids): the one rule,
+    for a tokenizer directory's configs and a model directory's alike."""
+    for name, config in (("generation_config.json", generation_config), ("config.json", model_config)):
+        for scope in (config or {}, (config or {}).get("text_config")):
+            if isinstance(scope, dict) and scope.get("eos_token_id") is not None:
+                return StopIds(_ids(scope["eos_token_id"]), name)
+    return None
 
 
 def _ids(value: Any) -> tuple[int, ...]:

@@ -39,3 +39,10 @@ def test_rows_of_new_and_template_tokens_are_initialised(
     tokcheck_model_checks: ModelInspection, tokcheck_verdict: Verdict
 ) -> None:
     _conclude("model_trained_rows", tokcheck_model_checks, tokcheck_verdict)
+
+
+def test_model_directories_stop_generation_where_base_does(
+    tokcheck_model_checks: ModelInspection, tokcheck_verdict: Verdict
+) -> None:
+    # Configs only: runs whether or not the weights can be read here.
+    tokcheck_verdict.conclude(tokcheck_model_checks.stop_set)

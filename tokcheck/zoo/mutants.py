@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tokcheck.zoo.mutations import (
     LLAMAFACTORY_QWEN_TEMPLATE,
+    MODEL_DIR,
     add_extra_specials,
     add_token_with_hole,
     bert_unused_renamed,
@@ -18,6 +19,7 @@ from tokcheck.zoo.mutations import (
     class_renamed,
     drop_added,
     edit,
+    in_model_dir,
     llamafactory_llama3,
     llamafactory_output,
     lowercase_off,
@@ -61,6 +63,14 @@ class Mutant:
     # The expected finding's own severity. "error": it fails the run by itself. "warning": tokcheck
     # reports it but only --tokcheck-strict fails on it, so the self-test counts it as warned, not caught.
     severity: str = "error"
+    # Caught by the behaviour checks only (a key that a model-specific class reads): the self-test
+    # runs the whole suite on it, not just the static and model checks.
+    behaviour: bool = False
+    # The transformers majors on which the mutant changes behaviour, measured (empty: every one);
+    # on another major no consumer view reads the change, and the self-test skips it.
+    majors: tuple[int, ...] = ()
+    # A model directory inside the mutant (its --tuned-model), for drift in the model's configs.
+    tuned_model: str | None = None
 
     @property
     def benign(self) -> bool:
@@ -198,6 +208,38 @@ MUTANTS: list[Mutant] = [
     Mutant("mistral-tekken-merges-other-format", "mistral-tekken", "benign: merges as strings vs pairs",
            edit("tokenizer.json", other_merges_format)),
     Mutant("minilm-copy", "minilm", "benign: identical copy", nothing),
+    # keys only a model-specific class reads (transformers 5's AutoTokenizer builds the generic
+    # TokenizersBackend for Mistral v0.3, whose tokenizer_config.json names LlamaTokenizer)
+    Mutant("mistral-v3-legacy", "mistral-v3", "37. legacy set: read only by LlamaTokenizer (5.x) and the sentencepiece class (4.x)",
+           set_config(legacy=True), "behaviour.ids-differ", "where tokenizer_config.json legacy differs", behaviour=True),
+    Mutant("mistral-v3-no-prefix-space", "mistral-v3", "37. add_prefix_space off: LlamaTokenizer rebuilds its pre-tokenizer and decoder",
+           set_config(add_prefix_space=False), "behaviour.ids-differ", "where tokenizer_config.json add_prefix_space differs",
+           behaviour=True),
+    Mutant("mistral-v3-no-bos-token", "mistral-v3", "37. add_bos_token off: 4.x LlamaTokenizerFast rebuilds its post-processor",
+           set_config(add_bos_token=False), "behaviour.ids-differ", "where tokenizer_config.json add_bos_token differs",
+           behaviour=True, majors=(4,)),
+    Mutant("mistral-v3-eos-token", "mistral-v3", "37. add_eos_token on: 4.x LlamaTokenizerFast rebuilds its post-processor",
+           set_config(add_eos_token=True), "behaviour.ids-differ", "where tokenizer_config.json add_eos_token differs",
+           behaviour=True, majors=(4,)),
+    Mutant("mistral-v3-from-slow", "mistral-v3", "37. from_slow on: 4.x converts tokenizer.model again instead of reading tokenizer.json",
+           set_config(from_slow=True), "behaviour.round-trip-lost", "where tokenizer_config.json from_slow differs",
+           behaviour=True, majors=(4,)),
+    # the model directory's configs (given with --tuned-model; the tokenizer directory has none)
+    Mutant("llama3-model-dir-stop-dropped", "llama3", "8. stop id dropped from the model directory's generation_config.json",
+           in_model_dir(lambda g: g.__setitem__("eos_token_id", 128001)), "model-config.stop-id-removed",
+           "generation will not stop at '<|eot_id|>'", tuned_model=MODEL_DIR),
+    Mutant("llama3-model-dir-bos", "llama3", "7. bos_token_id changed in the model directory's generation_config.json",
+           in_model_dir(lambda g: g.__setitem__("bos_token_id", 128001)), "model-config.bos-token-id-changed",
+           "'<|end_of_text|>'", tuned_model=MODEL_DIR),
+    Mutant("qwen2-model-dir-pad", "qwen2", "4. pad_token_id changed in the model directory's generation_config.json",
+           in_model_dir(lambda g: g.__setitem__("pad_token_id", 151645)), "model-config.pad-token-id-changed",
+           "'<|im_end|>'", tuned_model=MODEL_DIR),
+    Mutant("llama3-model-dir", "llama3", "benign: configs kept in a model directory apart from the tokenizer",
+           in_model_dir(), tuned_model=MODEL_DIR),
+    Mutant("mistral-v3-legacy-default", "mistral-v3", "benign: legacy set to LlamaTokenizer's default (false)",
+           set_config(legacy=False)),
+    Mutant("mistral-v3-bos-token-default", "mistral-v3", "benign: add_bos_token set to LlamaTokenizer's default (true)",
+           set_config(add_bos_token=True)),
 ]
 
 ENTRIES: list[ZooEntry] = [

@@ -313,3 +313,36 @@ def llamafactory_output(case: str) -> Callable[[Path], None]:
         edit("tokenizer.json", lambda data: data.__setitem__("added_tokens", added_tokens))(dest)
 
     return mutate
+
+
+# --- model directories -------------------------------------------------------------------------
+
+MODEL_DIR = "model"  # where a mutant keeps the model directory its self-test passes as --tuned-model
+_MODEL_HIDDEN = 16
+
+
+def in_model_dir(change: Callable[[dict[str, Any]], Any] = lambda _: None) -> Callable[[Path], None]:
+    """Move config.json and generation_config.json out of the tokenizer directory into a model
+    directory beside small random weights (as a checkpoint saved apart from its tokenizer is), and
+    edit the generation config there with `change` (the default leaves it as base has it)."""
+
+    def mutate(dest: Path) -> None:
+        import numpy as np
+        from safetensors.numpy import save_file
+
+        model = dest / MODEL_DIR
+        model.mkdir()
+        for name in ("config.json", "generation_config.json"):
+            shutil.move(str(dest / name), str(model / name))
+        config = _read(model / "config.json")
+        config.update(hidden_size=_MODEL_HIDDEN, intermediate_size=32, num_hidden_layers=1, num_attention_heads=2,
+                      num_key_value_heads=1)
+        _write(model / "config.json", config)
+        edit("generation_config.json", change)(model)
+        rng = np.random.default_rng(0)
+        rows = int(config["vocab_size"])
+        tensors = {name: (rng.standard_normal((rows, _MODEL_HIDDEN)) * 0.02).astype(np.float16)
+                   for name in ("model.embed_tokens.weight", "lm_head.weight")}
+        save_file(tensors, str(model / "model.safetensors"), metadata={"format": "pt"})
+
+    return mutate

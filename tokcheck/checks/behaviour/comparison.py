@@ -5,15 +5,18 @@ where those show something else), with the few facts about the pair every check 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
+from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.inputs.generators import CUSTOM_TEXTS
 from tokcheck.inputs.text import special_strings
 from tokcheck.inputs.transcripts import renders_chat
+from tokcheck.session import Side
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
 
@@ -22,7 +25,8 @@ class Comparison:
     `from_session`, or directly from two tokenizers (a transformers view only).
 
     `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
-    tokenizer.json view follows. With `snapshots`, stop ids come from the model configs, and the
+    tokenizer.json view follows; with `sides`, the model-specific class views that show a
+    difference between base and tuned the others do not (tokcheck.checks.behaviour.class_views). With `snapshots`, stop ids come from the model configs, and the
     sweeps make inputs from the merges and vocabulary the two do not share."""
 
     def __init__(
@@ -33,17 +37,23 @@ class Comparison:
         loaders: tuple[Loader, Loader],
         file_paths: tuple[str, str] | None = None,
         snapshots: tuple[TokenizerSnapshot, TokenizerSnapshot] | None = None,
+        sides: tuple[Side, Side] | None = None,
+        model_configs: Sequence[ModelConfig] = (),
     ) -> None:
         self.base, self.tuned = base, tuned
         self.snapshots = snapshots
         self.specials = list(special_strings(base, tuned))
-        probes = [*CUSTOM_TEXTS, *self.specials, *(f"a {s}b{s}\n" for s in self.specials)]
-        self.views: list[View] = [transformers_view(base, tuned, loaders, probes)]
+        self.probes = [*CUSTOM_TEXTS, *self.specials, *(f"a {s}b{s}\n" for s in self.specials)]
+        self.views: list[View] = [transformers_view(base, tuned, loaders, self.probes)]
         if file_paths is not None:
             self.views.append(file_view(file_paths))
+        if sides is not None:
+            self.views += class_views(sides, self.probes, model_configs)
+            if note := transformers_note(sides, len(self.views) > 1):
+                self.views[0] = replace(self.views[0], note=note)
 
     @classmethod
-    def from_session(cls, session: CheckedSession) -> Comparison:
+    def from_session(cls, session: CheckedSession, model_configs: Sequence[ModelConfig] = ()) -> Comparison:
         base, tuned = session.pair()
         return cls(
             base.tokenizer,
@@ -51,6 +61,8 @@ class Comparison:
             loaders=(side_loader(base), side_loader(tuned)),
             file_paths=file_view_paths(base, tuned, session.static),
             snapshots=(base.snapshot, tuned.snapshot),
+            sides=(base, tuned),
+            model_configs=model_configs,
         )
 
     @property

@@ -16,10 +16,13 @@ class Loader:
     path: str
     bare_file: bool = False
     raw: bool = False  # a tokenizers.Tokenizer read from the tokenizer.json at `path`
+    class_name: str | None = None  # a model-specific transformers class, built from the directory
 
     def expression(self) -> str:
         if self.raw:
             return f"K.from_file({literal(self.path)})"
+        if self.class_name is not None:
+            return f"getattr(transformers, {literal(self.class_name)}).from_pretrained({literal(self.path)})"
         if self.bare_file:
             return f"F(tokenizer_file={literal(self.path)})"
         return f"T.from_pretrained({literal(self.path)})"
@@ -32,6 +35,8 @@ def reproduction(base: Loader, tuned: Loader, statement: str, *, setup: str = ""
         "from tokenizers import Tokenizer as K; " if base.raw
         else "from transformers import AutoTokenizer as T, PreTrainedTokenizerFast as F; "
     )
+    if base.class_name is not None:
+        imports += "import transformers; "
     code = (
         imports
         + (setup + "; " if setup else "")

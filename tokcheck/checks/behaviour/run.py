@@ -5,8 +5,10 @@ so the plugin imports it only when a behaviour check runs."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import cached_property
 
+from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
 from tokcheck.checks.behaviour.properties import PROPERTIES
@@ -46,13 +48,16 @@ class BehaviourRun:
         findings = run.property_findings("ids") + run.sweep_findings("code_points")
     """
 
-    def __init__(self, session: CheckedSession, settings: BehaviourSettings) -> None:
+    def __init__(
+        self, session: CheckedSession, settings: BehaviourSettings, model_configs: Sequence[ModelConfig] = ()
+    ) -> None:
         self.session = session
         self.settings = settings
+        self.model_configs = model_configs  # base's and tuned's model directory config.json (class views)
 
     @cached_property
     def comparison(self) -> Comparison:
-        return Comparison.from_session(self.session)
+        return Comparison.from_session(self.session, self.model_configs)
 
     @cached_property
     def inputs(self) -> PairInputs:

@@ -1,7 +1,8 @@
 """Views: the ways both tokenizers are run. ``transformers`` runs the live tokenizers, as users of
 the installed transformers get them; ``tokenizer.json`` runs the pipelines the two files define,
 as the tokenizers library, vLLM, TGI and transformers 4 read them. The second is added only where
-it can show something the first hides: the pipelines differ, and transformers rebuilds one."""
+it can show something the first hides: the pipelines differ, and transformers rebuilds one. The
+model-specific class views (tokcheck.checks.behaviour.class_views) follow the same rule."""
 
 from __future__ import annotations
 

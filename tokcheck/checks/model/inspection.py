@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from tokcheck.checks.model.checks import (
     CHECK_FILES,
@@ -19,6 +20,7 @@ from tokcheck.checks.model.checks import (
     check_trained_rows,
 )
 from tokcheck.checks.model.rows import UnreadableRows, read_rows, readable, spread
+from tokcheck.checks.model.stop_set import check_stop_set
 from tokcheck.checks.model.tensor import Tensor
 from tokcheck.checks.model.weights import (
     ModelFiles,
@@ -31,6 +33,7 @@ from tokcheck.checks.model.weights import (
 )
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
+from tokcheck.sources.model_configs import ModelConfigs, read_model_configs, snapshot_configs
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
 SAMPLE_ROWS = 1024  # trained rows read per matrix to learn its norms
@@ -49,6 +52,16 @@ class ModelPair:
         if not self.tuned.is_adapter:
             return None
         return self.base if self.base is not None and not self.base.is_adapter else adapter_base(self.tuned)
+
+    def config_jsons(self) -> tuple[tuple[str, dict[str, Any]] | None, tuple[str, dict[str, Any]] | None]:
+        """Base's and tuned's model directory config.json with a label (an adapter's is its base
+        model's; None where there is none), for the class views' model_type."""
+        def labelled(role: str, files: ModelFiles | None) -> tuple[str, dict[str, Any]] | None:
+            return (f"{role} model {files.spec}", files.config) if files is not None and files.config else None
+
+        adapter = self.tuned.is_adapter
+        return (labelled("base", self.adapter_base if adapter else self.base),
+                labelled("adapter's base" if adapter else "tuned", self.adapter_base if adapter else self.tuned))
 
     def unavailable(self) -> str | None:
         """Why the tuned model's rows cannot be checked here, or None. A weight file that cannot be
@@ -142,12 +155,57 @@ def tokenizer_facts(tuned: TokenizerSnapshot, base: TokenizerSnapshot | None = N
     )
 
 
-class ModelInspection:
-    """The model findings of one pair, computed once."""
+def generation_configs(
+    models: ModelPair, base: TokenizerSnapshot | None, base_spec: str = "base"
+) -> tuple[ModelConfigs | None, ModelConfigs]:
+    """The configs generate() reads for base and for tuned: each model directory's own (an
+    adapter's are its base model's); base without a model directory falls back to its tokenizer
+    directory's (None when there is no base snapshot either)."""
+    adapter_base = models.adapter_base
+    if models.tuned.is_adapter and adapter_base is not None:
+        tuned = read_model_configs(adapter_base.directory, f"base model of the adapter {adapter_base.spec}")
+    else:
+        tuned = read_model_configs(models.tuned.directory, f"tuned model {models.tuned.spec}")
+    if models.base is not None and not models.base.is_adapter:
+        return read_model_configs(models.base.directory, f"base model {models.base.spec}"), tuned
+    if adapter_base is not None:
+        return read_model_configs(adapter_base.directory, f"base model of the adapter {adapter_base.spec}"), tuned
+    return (snapshot_configs(base, f"base tokenizer {base_spec}") if base is not None else None), tuned
 
-    def __init__(self, models: ModelPair, tuned: TokenizerSnapshot, base: TokenizerSnapshot | None = None) -> None:
+
+def end_of_turn_id(tokenizer: Any) -> int | None:
+    """The id a live tokenizer's chat template closes an assistant turn with (None: no template)."""
+    from tokcheck.checks.behaviour.properties.chat import closing_token, with_final_needle
+    from tokcheck.inputs.transcripts import Transcript, renders_chat
+
+    if not renders_chat(tokenizer):
+        return None
+    return closing_token(tokenizer, with_final_needle(Transcript([{"role": "user", "content": "Hi"}])))[0]
+
+
+class ModelInspection:
+    """The model findings of one pair, computed once. `live`: the base and tuned tokenizers, whose
+    chat templates say which token ends a turn (the stop-set check needs it in the stop set)."""
+
+    def __init__(
+        self, models: ModelPair, tuned: TokenizerSnapshot, base: TokenizerSnapshot | None = None,
+        live: tuple[Any, Any] | None = None,
+    ) -> None:
         self.models = models
         self.facts = tokenizer_facts(tuned, base)
+        self._snapshots = (base, tuned)
+        self._live = live
+
+    @cached_property
+    def stop_set(self) -> list[Finding]:
+        """The model directories' stop set and special ids against base's and the tokenizer's
+        (read from the configs, whether or not the weights can be read)."""
+        base, tuned = self._snapshots
+        base_configs, tuned_configs = generation_configs(self.models, base, base.label if base is not None else "base")
+        if base is None or base_configs is None:
+            return []
+        ends = (end_of_turn_id(self._live[0]), end_of_turn_id(self._live[1])) if self._live is not None else (None, None)
+        return check_stop_set((base, base_configs), (tuned, tuned_configs), ends)
 
     @cached_property
     def unavailable(self) -> str | None:

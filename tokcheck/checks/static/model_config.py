@@ -34,9 +34,14 @@ def check_model_config(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> lis
         ("generation_config.json", base.generation_config, tuned.generation_config),
     ):
         if before is not None and after is None:
+            # Static checks see only the tokenizer directories; a model directory's configs are
+            # the model stop-set test's (tokcheck.checks.model.stop_set), so say where they go.
             findings.append(
                 Finding(CHECK, "model-config.file-missing", Severity.INFO,
-                        f"tuned has no {name}; its special ids are not compared", where=name)
+                        f"tuned's tokenizer directory has no {name}, so this check does not compare the "
+                        f"special ids in it; the model stop-set test compares the {name} of tuned's model "
+                        "directory (--tuned-model DIR, or a PEFT adapter's base) when that directory has one",
+                        where=name)
             )
         if before is None or after is None:
             continue
@@ -81,7 +86,7 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                 Severity.WARNING if grows else Severity.ERROR,
                 f"generation stops at {_named(base, base_stop.ids)} in base ({base_stop.where}) but at "
                 f"{_named(tuned, tuned_stop.ids)} in tuned ({tuned_stop.where})"
-                + ("" if grows else "; the model may never stop, or stop at the wrong token"),
+                + ("" if grows else "; " + _will_not_stop(base, set(base_stop.ids) - set(tuned_stop.ids))),
                 where=f"{tuned_stop.where}: eos_token_id",
                 base=list(base_stop.ids),
                 tuned=list(tuned_stop.ids),
@@ -110,6 +115,13 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                 )
             )
     return findings
+
+
+def _will_not_stop(base: TokenizerSnapshot, removed: set[int]) -> str:
+    if not removed:
+        return "the model may stop at the wrong token"
+    tokens = ", ".join(f"{base.id_to_token.get(i, '?')!r} ({i})" for i in sorted(removed))
+    return f"generation will not stop at {tokens}"
 
 
 def _vocab_size(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:

@@ -129,7 +129,9 @@ def _key_change(key: str, before: dict[str, Any], after: dict[str, Any]) -> Find
                 f"config.{key.replace('_', '-')}-set",
                 Severity.WARNING,
                 f"tuned sets {key} = {compact(present[key])}, which base leaves to the tokenizer's default; "
-                "ids may change (the behavioural checks show whether they do)",
+                "ids change wherever a tokenizer class reads it (the behaviour checks run in AutoTokenizer's class "
+                "and in each class tokenizer_class or config.json model_type names, where its built pipeline "
+                "differs; a class the installed transformers does not have is not run)",
                 where=where,
                 tuned=present[key],
                 fix=f"remove {key} from tuned's tokenizer_config.json unless the change is intended",
