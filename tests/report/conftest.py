@@ -10,11 +10,11 @@ import pytest
 
 from tests.checks.behaviour.conftest import quick_settings, session_for
 from tokcheck import zoo
-from tokcheck.zoo.mutants import mutant as zoo_mutant
 from tokcheck.checks.behaviour.run import BehaviourRun
 from tokcheck.checks.behaviour.sweeps.registry import shards_of
 from tokcheck.findings import Finding
 from tokcheck.report.context import ReportContext
+from tokcheck.zoo.mutants import mutant as zoo_mutant
 
 SWEEPS = {"llama3-eom": ("added_tokens", "custom_texts"), "llama3-merges-reordered": ("merges",)}
 

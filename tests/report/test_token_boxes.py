@@ -62,3 +62,22 @@ def test_a_finding_without_ids_has_no_boxes_and_one_with_bare_ids_has_id_boxes()
     assert token_rows(Finding("vocabulary", "vocab.x", Severity.ERROR, "m", base="a", tuned="b")) is None
     rows = token_rows(Finding("golden_encode", "golden.encode-changed", Severity.ERROR, "m", base=[1, 2], tuned=[1, 3]))
     assert rows is not None and [box.differs for box in rows.tuned] == [False, True] and rows.first_difference == 1
+
+
+def _side(pieces: list[str], first_id: int) -> dict[str, object]:
+    ids = list(range(first_id, first_id + len(pieces)))
+    return {"ids": ids, "tokens": pieces, "pieces": pieces, "special": [False] * len(pieces)}
+
+
+def test_a_long_example_wraps_only_where_both_rows_cut(drift_of: Drift) -> None:
+    real = token_rows(_finding(drift_of("llama3-eom")[0], "sweep.custom_texts"))
+    assert real is not None and real.lines(1) == [(0, real.columns()[0])]  # base's ' <|' spans tuned's first cut
+    evidence = {"tokens": {"base": _side(["ab", "cd", "e"], 1), "tuned": _side(["a", "b", "cd", "e"], 10)}}
+    rows = token_rows(Finding("sweep.x", "sweep.ids-differ", Severity.ERROR, "m", base=[1, 2, 3], tuned=[10, 11, 12, 13],
+                              evidence=evidence))
+    assert rows is not None
+    count, placed = rows.columns()
+    assert count == 4 and rows.lines(1) == [(0, 2), (2, 3), (3, 4)]  # never between 'a' and 'b': base's 'ab' spans it
+    for first, last in placed.values():
+        assert any(start <= first and last <= end for start, end in rows.lines(1))
+    assert rows.lines(1000) == [(0, count)]

@@ -90,6 +90,14 @@ def _entry(entry: Entry, position: dict[int, int], prefix: str, number: int) -> 
         parts.append('<section class="related"><h5>Same cause, other static checks</h5>')
         parts += [_finding(finding, position[id(finding)], 6, prefix) for finding in entry.related]
         parts.append("</section>")
+    boxed = [finding for finding in entry.seen_by if token_rows(finding) is not None]
+    example = min(boxed, key=lambda finding: len(finding.where)) if boxed else None
+    if example is not None:
+        # The smallest example of the drift stays in view; every check's own examples fold below.
+        rows = token_rows(example)
+        assert rows is not None
+        parts.append(f'<div class="minimal"><p>Minimal example ({escape(example.check)}): '
+                     f'<code>{escape(example.where)}</code></p>{token_grid(rows)}</div>')
     if entry.seen_by:
         parts.append(f'<details class="seen-by"><summary><h5>Also seen by {len(entry.seen_by)} behaviour check(s) and '
                      f'sweep(s): {escape(seen_by_summary(entry))}</h5></summary>')
@@ -130,8 +138,9 @@ def _header(findings: list[Finding], context: ReportContext, outcome: dict[str, 
     rows = []
     for side, described in context.sides.items():
         spec, _, path = described.partition(" (")
+        path = path[:-1] if path.endswith(")") else spec  # a path spec is its own resolved path
         rows.append(f'<tr><th scope="row">{escape(side)}</th><td><code>{escape(spec)}</code></td>'
-                    f'<td><code>{escape(path.rstrip(")"))}</code></td>'
+                    f'<td><code>{escape(path)}</code></td>'
                     f'<td><code>{escape(context.hashes.get(side, ""))}</code></td></tr>')
     sides = ('<table class="sides"><caption>What was compared</caption><thead><tr><th scope="col">side</th>'
              '<th scope="col">spec</th><th scope="col">resolved path</th><th scope="col">content sha256</th></tr></thead>'
@@ -160,7 +169,17 @@ def _filters(findings: list[Finding]) -> str:
             f'<option value="">every check</option>{options}</select></div>'
             '<div><button type="button" id="expand-all">expand all</button> '
             '<button type="button" id="collapse-all">collapse all</button></div>'
-            '<p id="filter-status" role="status" aria-live="polite"></p></nav>')
+            '<p id="filter-status" role="status" aria-live="polite"></p>'
+            f'{_legend(findings)}</nav>')
+
+
+def _legend(findings: list[Finding]) -> str:
+    if not any(token_rows(finding) is not None for finding in findings):
+        return ""
+    return ('<p class="legend"><strong>Token boxes:</strong> base above tuned, each box its text and id; '
+            '<span class="tok-key special">◆ dashed</span> special token; <span class="tok-key differs">≠ thick</span> '
+            'differs from the other side; ▼ first difference; ␣ space, ⏎ newline, ⇥ tab, \\u00a0 other '
+            'invisible characters.</p>')
 
 
 def is_behaviour_name(check: str) -> bool:

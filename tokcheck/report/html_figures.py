@@ -34,17 +34,26 @@ def _box(side: str, box: Box, columns: tuple[int, int], row: int) -> str:
             f'<span class="tid">{box.token_id}{differ}</span></span>')
 
 
+LINE_CHARS = 72  # about this many characters of boxes per line of the grid; longer examples wrap
+
+
 def token_grid(rows: TokenRows, caption: str = "") -> str:
-    """Two rows of boxes in one CSS grid whose columns are the character offsets either side cuts
-    at, so a box sits above the boxes that cover the same text."""
-    count, placed = rows.columns()
-    parts = [f'<figure class="tokens"><div class="tokgrid" role="list" '
-             f'style="grid-template-columns:max-content repeat({max(count, 1)},max-content)">',
-             '<span class="rowlabel" style="grid-row:1;grid-column:1">base</span>',
-             '<span class="rowlabel" style="grid-row:2;grid-column:1">tuned</span>']
-    for side, boxes, row in (("base", rows.base, 1), ("tuned", rows.tuned, 2)):
-        parts += [_box(side, box, placed[(side, index)], row) for index, box in enumerate(boxes)]
-    parts.append("</div>")
+    """Two rows of boxes in CSS grids whose columns are the character offsets either side cuts at,
+    so a box sits above the boxes that cover the same text; a long example wraps into several
+    such grids, each cut where both rows cut."""
+    _, placed = rows.columns()
+    parts = ['<figure class="tokens">']
+    for first, last in rows.lines(LINE_CHARS):
+        parts.append(f'<div class="tokgrid" role="list" style="grid-template-columns:max-content '
+                     f'repeat({max(last - first, 1)},max-content)">'
+                     '<span class="rowlabel" style="grid-row:1;grid-column:1">base</span>'
+                     '<span class="rowlabel" style="grid-row:2;grid-column:1">tuned</span>')
+        for side, boxes, row in (("base", rows.base, 1), ("tuned", rows.tuned, 2)):
+            for index, box in enumerate(boxes):
+                start, end = placed[(side, index)]
+                if first <= start < last or (start == end == first):
+                    parts.append(_box(side, box, (start - first, end - first), row))
+        parts.append("</div>")
     notes = []
     if rows.first_difference is not None:
         notes.append(f"first difference at token {rows.first_difference}")
@@ -158,16 +167,22 @@ def norm_figure(norms: dict[str, Any], title: str) -> str:
         out.append(f'<line class="threshold" x1="{line_x:.1f}" y1="{_TOP - 8}" x2="{line_x:.1f}" y2="{base_y}"/>'
                    f'<text class="thlabel" x="{line_x + offset:.1f}" y="{_TOP - 12}" text-anchor="{anchor}">'
                    f'{escape(name)} threshold {value:.3g}</text>')
-    for index, row in enumerate(rows[:24]):
+    for index, row in enumerate(sorted(rows, key=lambda row: row.get("kind", "ok") == "ok")[:24]):
         norm = row.get("norm")
         marker_x = x(norm) if norm else _LEFT + 10
-        marker_y = base_y - 8 - (index % 4) * 14
+        marker_y = base_y - 8 - (index % 4) * 16
         kind = row.get("kind", "ok")
         label = f'{row["id"]} {row.get("token", "")}'
+        # Only the rows that fail get a label on the plot (ok rows crowd near the trained ones);
+        # each marker has its label as a tooltip, and the table below lists every row.
+        text = ""
+        if kind != "ok":
+            anchor, shift = ("end", -8) if marker_x > plot_left + 0.7 * (plot_right - plot_left) else ("start", 8)
+            text = (f'<text class="rowlabel" x="{marker_x + shift:.1f}" y="{marker_y:.1f}" text-anchor="{anchor}">'
+                    f'{escape(label[:32])} ({escape(kind)})</text>')
         out.append(f'<g class="row {_ROW_STYLE.get(kind, "ok")}" data-id="{row["id"]}"><title>{escape(label)}: '
                    f'norm {norm if norm is not None else "not finite"} ({escape(kind)})</title>'
-                   f'<path d="M{marker_x:.1f},{marker_y + 6:.1f} l-5,-9 h10 z"/>'
-                   f'<text x="{marker_x + 7:.1f}" y="{marker_y:.1f}">{escape(label[:28])}</text></g>')
+                   f'<path d="M{marker_x:.1f},{marker_y + 6:.1f} l-5,-9 h10 z"/>{text}</g>')
     out.append("</svg>")
     table = ['<table class="rows"><caption>watched rows</caption><thead><tr><th scope="col">id</th>'
              '<th scope="col">token</th><th scope="col">why it is watched</th><th scope="col">norm</th>'

@@ -34,6 +34,10 @@ nav.filters fieldset{border:1px solid var(--line);border-radius:6px;padding:2px 
 nav.filters label{margin-right:10px;cursor:pointer}
 nav.filters select,nav.filters button{font:inherit;padding:2px 8px}
 #filter-status{margin:0;color:var(--muted);font-size:.9rem}
+.legend{margin:0;font-size:.85rem;color:#33373d;flex-basis:100%}
+.tok-key{font-family:ui-monospace,"DejaVu Sans Mono",monospace;padding:0 4px;border:1.5px solid #8c939c;border-radius:3px}
+.tok-key.special{border-style:dashed;border-color:var(--special);color:var(--special);background:var(--special-bg)}
+.tok-key.differs{border-width:3px;border-color:var(--err);background:var(--err-bg)}
 .badge{display:inline-block;font-size:.75rem;font-weight:700;letter-spacing:.04em;padding:0 6px;border-radius:4px;
 border:1.5px solid currentColor;vertical-align:1px}
 .badge.error{color:var(--err);background:var(--err-bg)}.badge.warning{color:var(--warn);background:var(--warn-bg)}
@@ -46,6 +50,8 @@ article.finding{margin:.3em 0}
 section.related,details.seen-by{border-top:1px dashed var(--line);margin-top:.6em;padding-top:.4em}
 section.related article,details.seen-by article{margin-left:14px;padding-left:10px;border-left:3px solid var(--line)}
 details.seen-by>summary{cursor:pointer}
+.minimal{border-top:1px dashed var(--line);margin-top:.6em;padding-top:.3em}.minimal p{margin:.2em 0;font-weight:600}
+svg.norms text.rowlabel{font-weight:700}
 .check{font-family:ui-monospace,"DejaVu Sans Mono",monospace;color:var(--muted);font-weight:500}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:.3em 0;font-size:.92rem}
 dl.facts dt{color:var(--muted);font-weight:600}dl.facts dd{margin:0;min-width:0}

@@ -63,7 +63,7 @@ class TokenRows:
 
     def columns(self) -> tuple[int, dict[tuple[str, int], tuple[int, int]]]:
         """Grid columns shared by both rows: every box starts and ends on a character offset that
-        both rows cut at; a box covering no text gets a column of its own. Returns the number of
+        either row cuts at; a box covering no text gets a column of its own. Returns the number of
         columns and, per (side, index), the box's [first, last) column."""
         placed: dict[tuple[str, int], tuple[tuple[int, int], tuple[int, int]]] = {}
         points: set[tuple[int, int]] = set()
@@ -80,6 +80,26 @@ class TokenRows:
                 points.update(span)
         order = {point: column for column, point in enumerate(sorted(points))}
         return max(len(order) - 1, 0), {key: (order[a], order[b]) for key, (a, b) in placed.items()}
+
+    def lines(self, width: int) -> list[tuple[int, int]]:
+        """The columns split into lines of about `width` characters, each cut where both rows cut
+        (so that no box is split), for long counterexamples such as chat renders."""
+        count, placed = self.columns()
+        spans = list(placed.values())
+        boxes = {key: box for side, row in (("base", self.base), ("tuned", self.tuned)) for key, box in
+                 (((side, index), box) for index, box in enumerate(row))}
+        lines, start, used = [], 0, {"base": 0.0, "tuned": 0.0}
+        for column in range(1, count + 1):
+            for key, (_, last) in placed.items():
+                if last == column:
+                    box = boxes[key]
+                    used[key[0]] += max(len(visible(box.piece)), 0.7 * len(str(box.token_id))) + 1
+            crossing = any(first < column < last for first, last in spans)
+            if column < count and not crossing and max(used.values()) >= width:
+                lines.append((start, column))
+                start, used = column, {"base": 0.0, "tuned": 0.0}
+        lines.append((start, count))
+        return lines
 
 
 def _side(data: dict[str, Any], differing: range, first: int | None) -> list[Box]:
