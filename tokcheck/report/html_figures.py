@@ -178,7 +178,7 @@ def norm_figure(norms: dict[str, Any], title: str) -> str:
         text = ""
         if kind != "ok":
             anchor, shift = ("end", -8) if marker_x > plot_left + 0.7 * (plot_right - plot_left) else ("start", 8)
-            text = (f'<text class="rowlabel" x="{marker_x + shift:.1f}" y="{marker_y:.1f}" text-anchor="{anchor}">'
+            text = (f'<text class="rowlabel" x="{marker_x + shift:.1f}" y="{marker_y - 14:.1f}" text-anchor="{anchor}">'
                     f'{escape(label[:32])} ({escape(kind)})</text>')
         out.append(f'<g class="row {_ROW_STYLE.get(kind, "ok")}" data-id="{row["id"]}"><title>{escape(label)}: '
                    f'norm {norm if norm is not None else "not finite"} ({escape(kind)})</title>'
