@@ -1,4 +1,5 @@
-"""The `tokcheck` command: the static drift report without pytest, golden files, and the zoo. Its
+"""The `tokcheck` command: the static drift report without pytest, a saved JSON report rendered
+again (`tokcheck report drift.json -o drift.html`), golden files, and the zoo. Its
 flags for the settings pytest also has come from the plugin's option table.
 
 Exit codes: 0 no failing drift, 1 drift, 2 bad input.
@@ -17,8 +18,9 @@ from tokcheck.checks.golden import KINDS, GoldenFiles, family
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import apply_accepted
 from tokcheck.plugin.options import ACCEPT, ALLOW_DOWNLOAD, REPORT, STRICT, TRUST_REMOTE_CODE, add_to_argparse
-from tokcheck.report.context import ReportContext
+from tokcheck.report.context import ReportContext, content_hash
 from tokcheck.report.output import write_report
+from tokcheck.report.saved import read_saved
 from tokcheck.report.terminal import render_terminal
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.live import load_tokenizer
@@ -37,6 +39,11 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("base", metavar="BASE", help="directory, tokenizer.json, hub id[@revision] or zoo:NAME")
     diff.add_argument("tuned", metavar="TUNED", help="the tuned tokenizer, same forms as BASE")
     add_to_argparse(diff, (REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT))
+
+    report = commands.add_parser("report", help="render a saved JSON report again: HTML, Markdown or JSON by -o's suffix")
+    report.add_argument("saved", metavar="REPORT.json", type=Path, help="a report written with --tokcheck-report PATH.json")
+    report.add_argument("-o", "--output", metavar="PATH", type=Path, required=True,
+                        help="where to write it: .html (one self-contained page), .md or .json")
 
     golden = commands.add_parser("golden", help="golden files: record a tokenizer's behaviour, or check it")
     golden_commands = golden.add_subparsers(dest="golden_command", required=True, metavar="GOLDEN_COMMAND")
@@ -69,12 +76,21 @@ def run_diff(args: argparse.Namespace) -> int:
     )
     session = CheckedSession(settings)
     findings = apply_accepted([finding for check in session.static.values() for finding in check], settings.accept)
-    context = ReportContext(sides=session.describe_sides(), strict=strict)
+    context = ReportContext(sides=session.describe_sides(), strict=strict,
+                            hashes={side.name: content_hash(side.source) for side in session.sides})
     print(render_terminal(findings, context))
     report = getattr(args, REPORT.dest)
     if report:
         write_report(Path(report), findings, context, label=f"{REPORT.cli} {report}")
     return EXIT_DRIFT if any(finding.fails(strict) for finding in findings) else EXIT_CLEAN
+
+
+def run_report(args: argparse.Namespace) -> int:
+    saved = read_saved(args.saved, str(args.saved))
+    write_report(args.output, saved.findings, saved.context, saved.outcome, label=f"-o {args.output}",
+                 checkpoints=saved.checkpoints)
+    print(f"wrote {args.output} ({len(saved.findings)} findings)")
+    return EXIT_CLEAN
 
 
 def run_golden(args: argparse.Namespace) -> int:
@@ -113,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_diff(args)
         if args.command == "golden":
             return run_golden(args)
+        if args.command == "report":
+            return run_report(args)
         return run_zoo(args)
     except TokcheckUsageError as error:
         print(f"tokcheck: error: {error}", file=sys.stderr)

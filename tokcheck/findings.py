@@ -51,7 +51,8 @@ class Finding:
     `code` is stable (e.g. ``vocab.added-beyond-base``) so reports can be filtered and compared;
     `message` is one plain sentence; `where` names the file and key (or the text and position);
     `base`/`tuned` hold JSON-able values; `fix` is the hint; `detail` holds multi-line extras such
-    as a unified diff or the line that reproduces a failing example.
+    as a unified diff or the line that reproduces a failing example; `evidence` holds JSON-able data
+    a report draws (the token boxes of a counterexample, the row norms of a model check), or None.
     """
 
     check: str
@@ -63,6 +64,7 @@ class Finding:
     tuned: Any = None
     fix: str = ""
     detail: str = ""
+    evidence: dict[str, Any] | None = None
 
     def fails(self, strict: bool) -> bool:
         return self.severity is Severity.ERROR or (strict and self.severity is Severity.WARNING)
@@ -70,6 +72,8 @@ class Finding:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        if self.evidence is None:
+            del data["evidence"]  # most findings have none: their JSON stays as it was
         return data
 
     @classmethod

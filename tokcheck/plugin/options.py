@@ -96,8 +96,8 @@ BASE = Option((BASE_OPTION,), "tokcheck_base", "base tokenizer: a save_pretraine
 TUNED = Option((TUNED_OPTION, TUNED_ALIAS), "tokcheck_tuned", "tuned (fine-tuned) tokenizer to compare with the base; "
                "same forms as --base-tokenizer.", "SPEC",
                ini=Ini(TUNED_INI, "tuned tokenizer spec (relative paths are relative to the ini file)."))
-REPORT = Option((REPORT_OPTION,), "tokcheck_report", "also write the drift report to PATH: JSON, or Markdown when "
-                "PATH ends in .md.", "PATH", cli="--report")
+REPORT = Option((REPORT_OPTION,), "tokcheck_report", "also write the drift report to PATH: JSON, Markdown when "
+                "PATH ends in .md, a self-contained HTML page when it ends in .html.", "PATH", cli="--report")
 STRICT = Option((STRICT_OPTION,), "tokcheck_strict", "warnings fail too, not only errors.", action="store_true",
                 ini=Ini(STRICT_INI, "warnings fail too (true/false).", "bool"), cli="--strict")
 TRUST_REMOTE_CODE = Option((TRUST_REMOTE_CODE_OPTION,), "tokcheck_trust_remote_code", "allow tokenizers that ship "

@@ -1,12 +1,15 @@
 """The drift report of a pytest run: gathers the findings tests attach to their reports (which also
 travel from xdist workers), prints the report after the results, and writes --tokcheck-report.
 Findings are ordered by the test that found them, not by when its report arrived, so the report is
-the same with and without xdist."""
+the same with and without xdist. When GITHUB_STEP_SUMMARY names a file (GitHub Actions), the
+Markdown report is appended to it too."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any, cast
 
 import pytest
@@ -16,10 +19,12 @@ from tokcheck.findings import Finding
 from tokcheck.plugin.options import REPORT
 from tokcheck.plugin.state import PluginRun
 from tokcheck.plugin.verdict import FINDINGS_PROPERTY
+from tokcheck.report.markdown import render_markdown
 from tokcheck.report.output import write_report
 from tokcheck.report.terminal import render_terminal
 
 REPORTER_NAME = "tokcheck-drift-reporter"
+STEP_SUMMARY_VARIABLE = "GITHUB_STEP_SUMMARY"
 
 
 def _test_order(report: pytest.TestReport) -> tuple[Any, ...]:
@@ -60,11 +65,14 @@ class DriftReporter:
         if not self.ran_checks:
             terminalreporter.write_line("no tokcheck checks ran (deselected, or collection stopped early)")
             return
-        for line in render_terminal(self.findings, self.run.report_context()).splitlines():
+        # The writer's markup colours only when --color and the output (a TTY, or --color=yes) allow it.
+        markup = terminalreporter._tw.markup
+        for line in render_terminal(self.findings, self.run.report_context(), markup).splitlines():
             terminalreporter.write_line(line)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.append_step_summary()
         path = self.config.getoption(REPORT.dest)
         if not path:
             return
@@ -74,3 +82,14 @@ class DriftReporter:
                          label=f"{REPORT.flags[0]} {path}")
         except TokcheckUsageError as error:
             raise pytest.UsageError(str(error)) from None
+
+    def append_step_summary(self) -> None:
+        """GitHub Actions shows the Markdown appended to $GITHUB_STEP_SUMMARY on the run's page."""
+        summary = os.environ.get(STEP_SUMMARY_VARIABLE)
+        if not summary or not self.ran_checks:
+            return
+        try:
+            with Path(summary).open("a", encoding="utf-8") as file:
+                file.write(render_markdown(self.findings, self.run.report_context(), dict(self.outcomes)) + "\n")
+        except OSError as error:
+            raise pytest.UsageError(f"{STEP_SUMMARY_VARIABLE}={summary}: cannot append ({error.strerror})") from None

@@ -29,7 +29,7 @@ from tokcheck.plugin.options import (
     ini_value,
     option_or_ini,
 )
-from tokcheck.report.context import ReportContext
+from tokcheck.report.context import ReportContext, content_hash
 from tokcheck.session import Settings, SpecSetting
 
 if TYPE_CHECKING:
@@ -58,7 +58,9 @@ class PluginRun:
             settings.update(report_settings(self.models))
         if self.golden is not None:
             settings["golden"] = self.golden.describe()
-        return ReportContext(sides=self.session.describe_sides(), settings=settings, strict=self.session.settings.strict)
+        hashes = {side.name: content_hash(side.source) for side in self.session.sides} if self.session.has_pair else {}
+        return ReportContext(sides=self.session.describe_sides(), settings=settings, strict=self.session.settings.strict,
+                             hashes=hashes)
 
 
 RUN_KEY = pytest.StashKey[PluginRun]()

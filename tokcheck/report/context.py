@@ -4,6 +4,7 @@ every format shares."""
 
 from __future__ import annotations
 
+import hashlib
 import platform
 from collections import Counter
 from collections.abc import Iterable
@@ -11,6 +12,8 @@ from dataclasses import dataclass, field
 
 from tokcheck.environment import library_version
 from tokcheck.findings import Finding, Severity
+from tokcheck.sources.files import KNOWN_FILES
+from tokcheck.sources.spec import TokenizerSource
 
 
 @dataclass
@@ -20,9 +23,13 @@ class ReportContext:
     sides: dict[str, str] = field(default_factory=dict)  # "base" -> "spec (resolved path)"
     settings: dict[str, str] = field(default_factory=dict)  # e.g. hypothesis seed and profile
     strict: bool = False
+    hashes: dict[str, str] = field(default_factory=dict)  # "base" -> content hash of its tokenizer files
+    recorded_versions: dict[str, str] | None = None  # a report read back from JSON: the versions it ran with
 
     @property
     def versions(self) -> dict[str, str]:
+        if self.recorded_versions is not None:
+            return self.recorded_versions
         found = {"python": platform.python_version()}
         found.update({package: library_version(package) for package in ("tokcheck", "transformers", "tokenizers", "hypothesis")})
         return found
@@ -31,9 +38,11 @@ class ReportContext:
         lines = [f"{side}: {described}" for side, described in self.sides.items()]
         versions = self.versions
         lines.append(
-            f"transformers {versions['transformers']}, tokenizers {versions['tokenizers']}, "
-            f"tokcheck {versions['tokcheck']}"
+            f"transformers {versions.get('transformers', '?')}, tokenizers {versions.get('tokenizers', '?')}, "
+            f"tokcheck {versions.get('tokcheck', '?')}"
         )
+        if self.hashes:
+            lines.append("content sha256: " + ", ".join(f"{side} {digest}" for side, digest in self.hashes.items()))
         if self.settings:
             lines.append(", ".join(f"{key} {value}" for key, value in self.settings.items()))
         return lines
@@ -50,3 +59,14 @@ def summary_line(findings: list[Finding], strict: bool) -> str:
     verdict = "DRIFT" if failing else "no failing drift"
     parts = [f"{tally['error']} error(s)", f"{tally['warning']} warning(s)", f"{tally['info']} info"]
     return f"{verdict}: {', '.join(parts)}" + (" (strict: warnings fail)" if strict else "")
+
+
+def content_hash(source: TokenizerSource) -> str:
+    """A short sha256 over the tokenizer files a source has (those a snapshot digests), so that a
+    report says which exact files were compared."""
+    digest = hashlib.sha256()
+    for name in KNOWN_FILES:
+        path = source.file(name)
+        if path is not None and path.is_file():
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:16]

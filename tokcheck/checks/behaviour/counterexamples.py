@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from tokcheck.checks.behaviour.pieces import token_pieces
 from tokcheck.checks.behaviour.reproduction import reproduction
 from tokcheck.checks.behaviour.views import View
 from tokcheck.display import describe_ids_mismatch, escaped, literal, named_characters
@@ -81,7 +82,34 @@ class Counterexample:
             tuned=tuned,
             fix=self.fix,
             detail=self.describe(),
+            evidence=self.token_evidence(),
         )
+
+    def token_evidence(self) -> dict[str, Any] | None:
+        """Both sides' token pieces, for the token boxes of the reports: of the two id lists, or,
+        for two renders of a chat template, of each render encoded by its own side."""
+        if self.tokenizers is None:
+            return None
+        base_tok, tuned_tok = self.tokenizers
+        if self.base_ids is not None and self.tuned_ids is not None:
+            base_ids, tuned_ids = self.base_ids, self.tuned_ids
+        elif isinstance(self.base_value, str) and isinstance(self.tuned_value, str) and "chat_render" in self.code:
+            try:
+                base_ids, tuned_ids = _encoded(base_tok, self.base_value), _encoded(tuned_tok, self.tuned_value)
+            except Exception:  # presentation only: a render a side cannot encode is shown as text
+                return None
+        else:
+            return None
+        base, tuned = token_pieces(base_tok, base_ids), token_pieces(tuned_tok, tuned_ids)
+        if base is None or tuned is None:
+            return None
+        return {"tokens": {"base": base, "tuned": tuned}}
+
+
+def _encoded(tokenizer: Any, text: str) -> list[int]:
+    if hasattr(tokenizer, "encode_arrays"):  # a batch codec
+        return list(tokenizer.encode([text])[0])
+    return list(tokenizer.encode(text, add_special_tokens=False))
 
 
 def _shown(value: Any) -> str:

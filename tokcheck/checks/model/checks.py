@@ -272,6 +272,7 @@ def check_trained_rows(
             groups["far-above"].append(token_id)
     norm_of = {token_id: f"norm {norms[index]:.4g}" for index, token_id in enumerate(ids)}
     context = f"; {typical.text()}" if typical else ""
+    evidence = norm_evidence(facts, ids, norms, groups, trained, typical)
     findings = []
     for kind, found in groups.items():
         if not found:
@@ -294,5 +295,26 @@ def check_trained_rows(
             fix="initialise new rows (e.g. resize_token_embeddings(..., mean_resizing=True)) and train them "
                 "(add embed_tokens and lm_head to modules_to_save with LoRA)",
             detail=facts.detail(found, {token_id: norm_of[token_id] for token_id in found}) if len(found) > _SHOWN else "",
+            evidence=evidence,
         ))
     return findings
+
+
+def _rounded(value: float) -> float | None:
+    return float(f"{value:.4g}") if np.isfinite(value) else None
+
+
+def norm_evidence(facts: TokenizerFacts, ids: list[int], norms: np.ndarray, groups: Mapping[str, list[int]],
+                  trained: np.ndarray, typical: NormRange | None) -> dict[str, object]:
+    """What the reports draw for a row check: the sampled trained rows' norms, each watched row's
+    norm and verdict, and both thresholds."""
+    kind_of = {token_id: kind for kind, found in groups.items() for token_id in found}
+    trained_norms = np.sort(np.linalg.norm(trained.astype(np.float64), axis=1))
+    return {"norms": {
+        "trained": [_rounded(value) for value in trained_norms],
+        "rows": [{"id": token_id, "token": facts.id_to_token.get(token_id, "?"), "norm": _rounded(norms[index]),
+                  "kind": kind_of.get(token_id, "ok"), "why": facts.watched.get(token_id, "")}
+                 for index, token_id in enumerate(ids[:_DETAIL_IDS])],
+        "thresholds": {} if typical is None else {"near-zero": _rounded(NEAR_ZERO * typical.low),
+                                                  "far-above": _rounded(FAR_ABOVE * typical.high)},
+    }}

@@ -1,0 +1,128 @@
+"""The HTML report as a file (the browser tests open it in Chromium): self-contained, with the
+header, the entries by severity then check, every finding and every counterexample's ids, the
+filters; `tokcheck report` renders a saved JSON report into it; a multi-checkpoint report gets the
+checkpoint x check matrix."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from tokcheck.cli import main
+from tokcheck.findings import Finding
+from tokcheck.report.context import ReportContext
+from tokcheck.report.html import Checkpoint, render_html
+from tokcheck.report.output import write_report
+
+Drift = Callable[[str], tuple[list[Finding], ReportContext]]
+
+
+class _Page(HTMLParser):
+    """Every tag with its attributes, and the text, of a page."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str]]] = []
+        self.text: list[str] = []
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, {key: value or "" for key, value in attrs}))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_the_page_asks_for_nothing_outside_itself(drift_of: Drift) -> None:
+    page = render_html(*drift_of("llama3-eom"))
+    parsed = _Page(page)
+    for tag, attrs in parsed.tags:
+        assert tag not in ("link", "img", "iframe", "object", "embed"), tag
+        assert "src" not in attrs, (tag, attrs)
+        assert not attrs.get("href", "#").lstrip("#") or attrs["href"].startswith("#"), attrs
+    assert not re.search(r"https?://(?!www\.w3\.org/2000/svg)", page)  # the SVG namespace is a name, not a request
+    assert "@import" not in page and "url(" not in page
+    assert "default-src 'none'" in page  # and the browser is told to refuse any request
+
+
+def test_the_page_has_the_header_the_entries_and_every_finding(drift_of: Drift) -> None:
+    findings, context = drift_of("llama3-eom")
+    page = render_html(findings, context, {"failed": 9, "passed": 40})
+    parsed = _Page(page)
+    headings = [tag for tag, _ in parsed.tags if tag in ("h1", "h2")]
+    assert headings[0] == "h1" and "h2" in headings
+    text = " ".join(parsed.text)
+    for value in (*context.sides.values(), "transformers", "hypothesis seed", "9 failed", "DRIFT: "):
+        assert value.split(" (")[0] in text
+    numbers = sorted(int(attrs["data-finding"]) for tag, attrs in parsed.tags if "data-finding" in attrs)
+    assert numbers == list(range(len(findings)))
+    entries = [attrs for tag, attrs in parsed.tags if tag == "section" and "entry" in attrs.get("class", "")]
+    assert entries[0]["data-severity"] == "error" and "sweep.added_tokens" in entries[0]["data-checks"].split()
+    assert sum(1 for entry in entries if entry["data-severity"] == "error") == 2  # <|eom_id|> and pad = eos
+
+
+def test_each_counterexample_has_its_ids_in_boxes_in_order(drift_of: Drift) -> None:
+    findings, context = drift_of("llama3-eom")
+    found = next(finding for finding in findings if finding.check == "behaviour.special_tokens")
+    parsed = _Page(render_html([found], context))
+    boxes = [attrs for tag, attrs in parsed.tags if "tok" in attrs.get("class", "").split()]
+    assert [int(box["data-id"]) for box in boxes if box["data-side"] == "base"] == found.base
+    assert [int(box["data-id"]) for box in boxes if box["data-side"] == "tuned"] == found.tuned
+    tuned = next(box for box in boxes if box["data-side"] == "tuned")
+    assert {"special", "differs"} <= set(tuned["class"].split()) and "special token" in tuned["aria-label"]
+    assert "first difference" in next(box for box in boxes if box["data-side"] == "base")["aria-label"]
+
+
+def test_tokcheck_report_renders_a_saved_json_report(drift_of: Drift, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    findings, context = drift_of("llama3-eom")
+    write_report(tmp_path / "drift.json", findings, context, {"failed": 9}, label="test")
+    assert main(["report", str(tmp_path / "drift.json"), "-o", str(tmp_path / "drift.html")]) == 0
+    page = (tmp_path / "drift.html").read_text(encoding="utf-8")
+    assert page == render_html(findings, context, {"failed": 9})  # the page the run itself would have written
+    assert main(["report", str(tmp_path / "drift.json"), "-o", str(tmp_path / "drift.md")]) == 0
+    assert (tmp_path / "drift.md").read_text(encoding="utf-8").startswith("## tokcheck drift report")
+    assert f"wrote {tmp_path / 'drift.html'} ({len(findings)} findings)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (None, "cannot read (No such file or directory)"),
+    ("not json", "not a JSON file"),
+    ('{"findings": []}', "not a tokcheck JSON report"),
+    ('{"tokcheck_report": 1, "findings": [{"check": "x"}]}', "a finding in it is not one tokcheck wrote"),
+])
+def test_a_bad_saved_report_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                     content: str | None, message: str) -> None:
+    saved = tmp_path / "saved.json"
+    if content is not None:
+        saved.write_text(content, encoding="utf-8")
+    assert main(["report", str(saved), "-o", str(tmp_path / "out.html")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"tokcheck: error: {saved}: {message}") and err.count("\n") == 1
+    assert not (tmp_path / "out.html").exists()
+
+
+def test_several_checkpoints_get_a_matrix_whose_cells_link_to_their_findings(drift_of: Drift, tmp_path: Path) -> None:
+    eom, context = drift_of("llama3-eom")
+    merges, _ = drift_of("llama3-merges-reordered")
+    saved = tmp_path / "run.json"
+    write_report(tmp_path / "one.json", eom, context, label="t")
+    data = json.loads((tmp_path / "one.json").read_text(encoding="utf-8"))
+    data["checkpoints"] = [{"name": "step-100", "findings": [f.to_dict() for f in eom]},
+                           {"name": "step-200", "findings": [f.to_dict() for f in merges]}]
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["report", str(saved), "-o", str(tmp_path / "run.html")]) == 0
+    parsed = _Page((tmp_path / "run.html").read_text(encoding="utf-8"))
+    links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
+    ids = {attrs["id"] for _, attrs in parsed.tags if "id" in attrs}
+    assert {"#c0", "#c1"} <= links and all(link[1:] in ids for link in links)
+    vocabulary = eom.index(next(f for f in eom if f.check == "vocabulary"))
+    assert f"#c0-f{vocabulary}" in links
+    assert "Checkpoints by check" in " ".join(parsed.text)
+    page = render_html(eom, context, checkpoints=[Checkpoint("a", eom), Checkpoint("b", merges)])
+    assert page.count('class="checkpoint"') == 2
