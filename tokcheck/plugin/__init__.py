@@ -112,6 +112,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    collection.parametrize_checkpoints(metafunc)
     collection.parametrize_shards(metafunc)
 
 

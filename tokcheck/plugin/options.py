@@ -94,8 +94,11 @@ BASE = Option((BASE_OPTION,), "tokcheck_base", "base tokenizer: a save_pretraine
               "id[@revision] from the local Hugging Face cache, or zoo:NAME.", "SPEC",
               ini=Ini(BASE_INI, "base tokenizer spec (relative paths are relative to the ini file)."))
 TUNED = Option((TUNED_OPTION, TUNED_ALIAS), "tokcheck_tuned", "tuned (fine-tuned) tokenizer to compare with the base; "
-               "same forms as --base-tokenizer.", "SPEC",
-               ini=Ini(TUNED_INI, "tuned tokenizer spec (relative paths are relative to the ini file)."))
+               "same forms as --base-tokenizer. Repeatable, and takes globs ('saves/run1/checkpoint-*') and "
+               "training output directories (every checkpoint-N/ folder, then the directory's own save): each "
+               "checkpoint gets its own tests, named by its id ([checkpoint-1500]).", "SPEC", "append",
+               ini=Ini(TUNED_INI, "tuned tokenizer specs, one per line (relative paths are relative to the ini "
+                       "file).", "linelist"))
 REPORT = Option((REPORT_OPTION,), "tokcheck_report", "also write the drift report to PATH: JSON, or Markdown when "
                 "PATH ends in .md.", "PATH", cli="--report")
 STRICT = Option((STRICT_OPTION,), "tokcheck_strict", "warnings fail too, not only errors.", action="store_true",
@@ -177,6 +180,19 @@ def option_or_ini(config: pytest.Config, option: Option) -> tuple[str, Path] | N
     if value:
         return str(value).strip(), ini_dir
     return None
+
+
+def option_or_ini_list(config: pytest.Config, option: Option) -> tuple[list[tuple[str, Path]], bool]:
+    """A repeatable path-like setting: each value with the directory it is relative to, and
+    whether they came from the command line (the flags win over the ini key's lines)."""
+    flags = [str(value).strip() for value in config.getoption(option.dest) or [] if str(value).strip()]
+    if flags:
+        return [(value, config.invocation_params.dir) for value in flags], True
+    if option.ini is None:
+        return [], False
+    value, ini_dir = ini_value(config, option.ini)
+    lines = value if isinstance(value, list) else str(value or "").splitlines()
+    return [(line.strip(), ini_dir) for line in lines if str(line).strip()], False
 
 
 def ini_value(config: pytest.Config, ini: Ini) -> tuple[Any, Path]:

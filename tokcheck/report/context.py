@@ -8,9 +8,13 @@ import platform
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tokcheck.environment import library_version
 from tokcheck.findings import Finding, Severity
+
+if TYPE_CHECKING:
+    from tokcheck.report.checkpoints import CheckpointMatrix
 
 
 @dataclass
@@ -20,6 +24,7 @@ class ReportContext:
     sides: dict[str, str] = field(default_factory=dict)  # "base" -> "spec (resolved path)"
     settings: dict[str, str] = field(default_factory=dict)  # e.g. hypothesis seed and profile
     strict: bool = False
+    checkpoints: CheckpointMatrix | None = None  # a run over several tuned checkpoints
 
     @property
     def versions(self) -> dict[str, str]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokcheck.findings import Finding, Severity, sorted_findings
+from tokcheck.report.checkpoints import checkpoint_markdown
 from tokcheck.report.context import ReportContext, summary_line
 
 
@@ -19,6 +20,7 @@ def render_markdown(findings: list[Finding], context: ReportContext, outcome: di
     lines += [f"- **{summary_line(findings, context.strict)}**", ""]
     if outcome:
         lines += ["Tests: " + ", ".join(f"{count} {name}" for name, count in sorted(outcome.items())), ""]
+    lines += checkpoint_markdown(context.checkpoints)
     ordered = sorted_findings(findings)
     if ordered:
         lines += ["| severity | check | finding | where | fix |", "|---|---|---|---|---|"]

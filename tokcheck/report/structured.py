@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tokcheck.findings import Finding, sorted_findings
+from tokcheck.report.checkpoints import checkpoint_data
 from tokcheck.report.context import ReportContext, counts
 
 
@@ -21,6 +22,7 @@ def to_data(findings: list[Finding], context: ReportContext, outcome: dict[str, 
         "failing": sum(1 for finding in findings if finding.fails(context.strict)),
         "outcome": outcome or {},
         "findings": [finding.to_dict() for finding in sorted_findings(findings)],
+        **checkpoint_data(context.checkpoints),
     }
 
 

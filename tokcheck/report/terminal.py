@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tokcheck.findings import Finding, Severity, sorted_findings
+from tokcheck.report.checkpoints import checkpoint_lines
 from tokcheck.report.context import ReportContext, summary_line
 
 _DETAIL_LINES = 40  # longest detail block (e.g. a template diff) in the terminal
@@ -26,7 +27,7 @@ def _values(finding: Finding) -> str:
 
 
 def render_terminal(findings: list[Finding], context: ReportContext) -> str:
-    lines = [*context.header_lines(), summary_line(findings, context.strict)]
+    lines = [*context.header_lines(), summary_line(findings, context.strict), *checkpoint_lines(context.checkpoints)]
     ordered = sorted_findings(findings)
     for severity in Severity:
         group = [finding for finding in ordered if finding.severity is severity]

@@ -4,11 +4,14 @@ where those show something else), with the few facts about the pair every check 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
+from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.reproduction import Loader
+from tokcheck.checks.behaviour.shared_codec import SharedCodec
 from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.inputs.generators import CUSTOM_TEXTS
@@ -23,7 +26,9 @@ class Comparison:
 
     `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
     tokenizer.json view follows. With `snapshots`, stop ids come from the model configs, and the
-    sweeps make inputs from the merges and vocabulary the two do not share."""
+    sweeps make inputs from the merges and vocabulary the two do not share. With `base_memo` (a
+    run over many checkpoints against one base), the base codecs' large batches are shared with
+    every other pair of the run."""
 
     def __init__(
         self,
@@ -33,6 +38,7 @@ class Comparison:
         loaders: tuple[Loader, Loader],
         file_paths: tuple[str, str] | None = None,
         snapshots: tuple[TokenizerSnapshot, TokenizerSnapshot] | None = None,
+        base_memo: BaseMemo | None = None,
     ) -> None:
         self.base, self.tuned = base, tuned
         self.snapshots = snapshots
@@ -41,9 +47,11 @@ class Comparison:
         self.views: list[View] = [transformers_view(base, tuned, loaders, probes)]
         if file_paths is not None:
             self.views.append(file_view(file_paths))
+        if base_memo is not None:
+            self.views = [dataclasses.replace(view, base=SharedCodec(view.base, base_memo)) for view in self.views]
 
     @classmethod
-    def from_session(cls, session: CheckedSession) -> Comparison:
+    def from_session(cls, session: CheckedSession, base_memo: BaseMemo | None = None) -> Comparison:
         base, tuned = session.pair()
         return cls(
             base.tokenizer,
@@ -51,6 +59,7 @@ class Comparison:
             loaders=(side_loader(base), side_loader(tuned)),
             file_paths=file_view_paths(base, tuned, session.static),
             snapshots=(base.snapshot, tuned.snapshot),
+            base_memo=base_memo,
         )
 
     @property

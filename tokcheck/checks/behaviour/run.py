@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
 from tokcheck.checks.behaviour.properties import PROPERTIES
@@ -29,13 +30,14 @@ class BehaviourRun:
         findings = run.property_findings("ids") + run.sweep_findings("code_points")
     """
 
-    def __init__(self, session: CheckedSession, settings: BehaviourSettings) -> None:
+    def __init__(self, session: CheckedSession, settings: BehaviourSettings, *, shared: BaseMemo | None = None) -> None:
         self.session = session
         self.settings = settings
+        self.shared = shared  # the base's work, shared with the other checkpoints of a run
 
     @cached_property
     def comparison(self) -> Comparison:
-        return Comparison.from_session(self.session)
+        return Comparison.from_session(self.session, self.shared)
 
     @cached_property
     def inputs(self) -> PairInputs:
