@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tokcheck import zoo
+from tokcheck.zoo import training_runs
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.golden import KINDS, GoldenFiles, family
 from tokcheck.errors import TokcheckUsageError
@@ -98,10 +99,15 @@ def run_zoo(args: argparse.Namespace) -> int:
         width = max(len(name) for name in names)
         for name in names:
             print(f"{name:<{width}}  {zoo.describe(name)}")
+        for name, run in training_runs.RUNS.items():  # built with `zoo build NAME DIR` too
+            print(f"{name:<{width}}  training run directory: {run.description} (against zoo:{run.base})")
         return EXIT_CLEAN
     if args.directory.exists():
         raise TokcheckUsageError(f"{args.directory}: already exists; give a new directory")
-    built = zoo.build(args.name, args.directory)
+    if args.name in training_runs.RUNS:
+        built = training_runs.build_run(args.name, args.directory)
+    else:
+        built = zoo.build(args.name, args.directory)
     print(f"built zoo:{args.name} into {built}")
     return EXIT_CLEAN
 
