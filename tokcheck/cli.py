@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from tokcheck import zoo
-from tokcheck.zoo import training_runs
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.golden import KINDS, GoldenFiles, family
 from tokcheck.errors import TokcheckUsageError
@@ -24,6 +23,7 @@ from tokcheck.report.terminal import render_terminal
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.live import load_tokenizer
 from tokcheck.sources.spec import resolve
+from tokcheck.zoo import training_runs
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 
