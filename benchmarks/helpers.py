@@ -4,10 +4,12 @@ per-string loop, the Hypothesis rates, and whole-suite runs in a fresh empty dir
 from __future__ import annotations
 
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from tokcheck.checks.behaviour.comparison import Comparison
@@ -118,3 +120,45 @@ def time_suite(*, workers: int) -> float:
 def peak_rss_mib() -> float:
     """Peak resident memory of the largest child process so far (the serial suite run)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+# --- many checkpoints against one base (issue 15) ------------------------------------------------
+
+CHECKPOINT_DRIFTS = ("llama3-eom", "llama3-no-bos")
+
+
+def many_checkpoints(root: Path) -> list[Path]:
+    """10 tuned checkpoints of zoo:llama3 in `root`: 8 identical re-saves, then 2 drifts."""
+    from tokcheck import zoo
+
+    sources = [zoo.path_for("llama3-resaved")] * 8 + [zoo.path_for(name) for name in CHECKPOINT_DRIFTS]
+    folders = []
+    for step, source in enumerate(sources, start=1):
+        folder = root / f"checkpoint-{step * 100}"
+        shutil.copytree(source, folder)
+        folders.append(folder)
+    return folders
+
+
+def time_pytest(tuned: list[str], *, workers: int = 0, extra: tuple[str, ...] = ()) -> float:
+    """Wall seconds of the default built-in suite on zoo:llama3 against `tuned` (each a --tuned),
+    from an empty directory; `workers` > 0 adds -n."""
+    command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", "-q", "-p", "no:cacheprovider",
+               *(f"--tuned={spec}" for spec in tuned), *extra]
+    if workers:
+        command += ["-n", str(workers)]
+    with tempfile.TemporaryDirectory() as empty:
+        started = time.perf_counter()
+        subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
+        return time.perf_counter() - started
+
+
+def time_many_checkpoints(*, extra: tuple[str, ...] = ()) -> dict[str, float]:
+    """The 10-checkpoint run in one pytest run (-n 0 and -n 2), and as 10 separate runs, measured
+    one after the other in one go."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folders = [str(folder) for folder in many_checkpoints(Path(scratch))]
+        one_run = time_pytest(folders, extra=extra)
+        separate = sum(time_pytest([folder], extra=extra) for folder in folders)
+        one_run_n2 = time_pytest(folders, workers=2, extra=extra)
+    return {"one_run_s": one_run, "separate_runs_s": separate, "one_run_n2_s": one_run_n2}

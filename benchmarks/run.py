@@ -10,7 +10,12 @@ test-tokenizer-random method over the same strings: per string, encode with both
 decode those ids with both; target >= 5; the encode-only loop is printed too),
 property_rate_over_bare_hypothesis (transcripts per second the chat property checks over what the
 same Hypothesis strategy generates with no check; target >= 0.75), suite_wall_s, suite_wall_s_n2
-and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2).
+and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2), suite_speedup_n2
+(the first over the second; target >= 1.6 on two cores), suite_over_raw_floor (the suite's wall
+time over raw ``encode_batch`` of every sweep input through both tokenizers, the physical floor;
+the few hundred property examples add nothing measurable; target <= 2),
+many_checkpoints_over_separate_runs (10 tuned checkpoints, 8 identical re-saves and 2 drifts, in
+one run over 10 separate runs, measured in one go; target <= 0.3) and many_checkpoints_speedup_n2.
 Never used for timed assertions in tests."""
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from benchmarks.helpers import (
     per_string_loop,
     raw_encode_batch,
     sweep_texts,
+    time_many_checkpoints,
     time_property,
     time_suite,
     time_sweeps,
@@ -42,7 +48,9 @@ def show(name: str, value: float | int | str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--no-suite", action="store_true", help="skip the three whole-suite figures")
+    parser.add_argument("--no-suite", action="store_true", help="skip the whole-suite figures")
+    parser.add_argument("--only-checkpoints", action="store_true",
+                        help="only the two many-checkpoint figures (12 suite runs)")
     parser.add_argument("--examples", type=int, default=500, help="Hypothesis examples for the property rate")
     parser.add_argument("--repeat", type=int, default=2,
                         help="time the sweeps, the raw baseline and the loops this many times, interleaved, and keep "
@@ -51,11 +59,18 @@ def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
     show("pair", f"zoo:{BASE} vs zoo:{TUNED}")
+    if args.only_checkpoints:
+        show_many_checkpoints()
+        return
+    suite_s = suite_n2_s = None
     if not args.no_suite:
         # First, while this process is small: a child's peak memory includes what it was forked from.
-        show("suite_wall_s", time_suite(workers=0))
+        suite_s = time_suite(workers=0)
+        show("suite_wall_s", suite_s)
         show("suite_peak_rss_mib", peak_rss_mib())
-        show("suite_wall_s_n2", time_suite(workers=2))
+        suite_n2_s = time_suite(workers=2)
+        show("suite_wall_s_n2", suite_n2_s)
+        show("suite_speedup_n2", suite_s / suite_n2_s)
     pair = comparison()
 
     texts = sweep_texts(pair, sample=1.0)
@@ -82,6 +97,18 @@ def main() -> None:
     show("transcripts_per_s_bare", bare_rate)
     show("transcripts_per_s_property", property_rate)
     show("property_rate_over_bare_hypothesis", property_rate / bare_rate)
+    if suite_s is not None:
+        show("suite_over_raw_floor", suite_s / raw_s)
+        show_many_checkpoints()
+
+
+def show_many_checkpoints() -> None:
+    times = time_many_checkpoints()
+    show("many_checkpoints_one_run_s", times["one_run_s"])
+    show("many_checkpoints_separate_runs_s", times["separate_runs_s"])
+    show("many_checkpoints_over_separate_runs", times["one_run_s"] / times["separate_runs_s"])
+    show("many_checkpoints_one_run_s_n2", times["one_run_n2_s"])
+    show("many_checkpoints_speedup_n2", times["one_run_s"] / times["one_run_n2_s"])
 
 
 
