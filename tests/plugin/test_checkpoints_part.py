@@ -86,3 +86,17 @@ def test_the_report_is_the_same_with_no_workers_two_workers_and_two_popen_hosts(
 
     sections = [report_section(result.stdout.str()) for result in runs.values()]
     assert sections[0] == sections[1] == sections[2]
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (("--tuned", "nowhere/checkpoint-*"), "ERROR: nowhere/checkpoint-*: matches no file or directory"),
+    (("--tokcheck-golden", "golden"), "ERROR: --tokcheck-golden records one tokenizer: give --tuned once"),
+    (("--tuned-model", "."), "ERROR: --tuned-model takes one tuned tokenizer, and --tuned names 4 checkpoints*"),
+])
+def test_bad_input_over_several_checkpoints_is_one_usage_line(
+    pytester: pytest.Pytester, toy_dir: Path, run_dir: Path, extra: tuple[str, ...], message: str
+) -> None:
+    result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(run_dir), *extra)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([message])
+    assert "Traceback" not in result.stderr.str()

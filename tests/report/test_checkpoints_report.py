@@ -58,3 +58,10 @@ def test_a_single_pair_report_has_no_checkpoint_part() -> None:
     context = ReportContext(sides={"base": "b", "tuned": "t"})
     assert "checkpoints" not in json.loads(render_json([EOM], context))
     assert "CHECKPOINTS" not in render_terminal([EOM], context)
+
+
+def test_a_kind_whose_tests_all_skipped_reads_skipped_not_ok() -> None:
+    matrix = CheckpointMatrix(order=["a"], same_as={})
+    matrix.add("a", "model", [Finding("model_files", "model.weights-unreadable", Severity.INFO, "no base")], skipped=True)
+    matrix.add("a", "static", [])
+    assert (matrix.cell("a", "model"), matrix.cell("a", "static")) == ("skipped", "ok")

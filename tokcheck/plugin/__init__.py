@@ -11,6 +11,7 @@ the modules of this package, which each own one part:
     pytest_cache.py  pytest's cache kept out of the user's checkpoints
     verdict.py       a check's findings -> a test outcome, attached to the report
     reporter.py      the drift report after the results, and --tokcheck-report
+    checkpoint_report.py  the report's part for several tuned checkpoints (which test was which)
     fixtures.py      the fixtures other projects use
 
 Importing it is cheap (no transformers, tokenizers, Hypothesis, numpy or torch): it loads in every

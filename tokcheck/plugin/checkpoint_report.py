@@ -19,7 +19,7 @@ class CheckpointCollector:
     def __init__(self, checkpoints: CheckpointRun, *, strict: bool) -> None:
         self.checkpoints = checkpoints
         self.strict = strict
-        self.found: list[tuple[tuple[Any, ...], str, str, list[Finding]]] = []
+        self.found: list[tuple[tuple[Any, ...], str, str, list[Finding], bool]] = []
 
     def take(self, report: pytest.TestReport, order: tuple[Any, ...]) -> None:
         properties = dict(report.user_properties)
@@ -27,7 +27,7 @@ class CheckpointCollector:
         if checkpoint is None or FINDINGS_PROPERTY not in properties:
             return
         findings = [Finding.from_dict(item) for item in cast(list, properties[FINDINGS_PROPERTY])]
-        self.found.append((order, str(checkpoint), kind_of_test_file(report.location[0]), findings))
+        self.found.append((order, str(checkpoint), kind_of_test_file(report.location[0]), findings, report.skipped))
 
     def matrix(self) -> CheckpointMatrix:
         run = self.checkpoints
@@ -37,6 +37,6 @@ class CheckpointCollector:
             strict=self.strict,
             unchecked=list(run.without_tokenizer),
         )
-        for _, checkpoint, kind, findings in sorted(self.found, key=lambda entry: entry[0]):
-            matrix.add(checkpoint, kind, findings)
+        for _, checkpoint, kind, findings, skipped in sorted(self.found, key=lambda entry: entry[0]):
+            matrix.add(checkpoint, kind, findings, skipped=skipped)
         return matrix

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from tokcheck.findings import Finding, Severity, sorted_findings
 
 KIND_ORDER = ("static", "loading", "behaviour", "sweeps", "model", "gpu")
-NOT_RUN = "-"
+NOT_RUN = "-"  # a cell whose checks did not run; "skipped": they ran and skipped, saying why
 
 
 def kind_of_test_file(path: str) -> str:
@@ -53,9 +53,12 @@ class CheckpointMatrix:
     strict: bool = False
     results: dict[str, dict[str, list[Finding]]] = field(default_factory=dict)  # id -> kind -> findings
     unchecked: list[str] = field(default_factory=list)  # checkpoint folders without tokenizer files
+    ran: set[tuple[str, str]] = field(default_factory=set)  # (checkpoint, kind) where a test was not skipped
 
-    def add(self, checkpoint: str, kind: str, findings: Iterable[Finding]) -> None:
+    def add(self, checkpoint: str, kind: str, findings: Iterable[Finding], *, skipped: bool = False) -> None:
         self.results.setdefault(checkpoint, {}).setdefault(kind, []).extend(findings)
+        if not skipped:
+            self.ran.add((checkpoint, kind))
 
     def effective(self, checkpoint: str) -> dict[str, list[Finding]]:
         """The findings by kind of a checkpoint: its own, with its group leader's tokenizer findings
@@ -81,7 +84,8 @@ class CheckpointMatrix:
             return "error"
         if any(f.severity is Severity.WARNING for f in findings):
             return "warning"
-        return "ok"
+        leader = self.same_as.get(checkpoint, checkpoint) if kind not in ("model", "gpu") else checkpoint
+        return "ok" if (leader, kind) in self.ran or (checkpoint, kind) in self.ran else "skipped"
 
     def groups(self) -> list[list[str]]:
         """Checkpoints with identical tokenizers, each group in run order (only groups of two or more)."""
