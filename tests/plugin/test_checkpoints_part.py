@@ -100,3 +100,21 @@ def test_bad_input_over_several_checkpoints_is_one_usage_line(
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([message])
     assert "Traceback" not in result.stderr.str()
+
+
+def test_an_adapter_checkpoint_is_checked_against_the_base_model(pytester: pytest.Pytester, tmp_path: Path) -> None:
+    from tokcheck import zoo
+    from tokcheck.zoo.training_runs import _write_adapter
+
+    minilm = zoo.path_for("minilm")
+    run = tmp_path / "run"
+    for step in (10, 20):
+        folder = run / f"checkpoint-{step}"
+        shutil.copytree(minilm, folder, ignore=shutil.ignore_patterns("*.safetensors", "pytorch_model.bin"))
+        _write_adapter(folder, "zoo:minilm")
+    with_base = pytester.runpytest(BASE_OPTION, "zoo:minilm", TUNED_OPTION, str(run), "-m", "model", "-v",
+                                   "--base-model", str(minilm))
+    assert with_base.ret == 0
+    # every checkpoint with weights gets the model tests, also one whose tokenizer is checked once
+    with_base.stdout.fnmatch_lines(["*test_model_config_agrees_with_the_weights[[]checkpoint-10[]] PASSED*",
+                                    "*test_model_config_agrees_with_the_weights[[]checkpoint-20[]] PASSED*"])
