@@ -118,3 +118,14 @@ def test_an_adapter_checkpoint_is_checked_against_the_base_model(pytester: pytes
     # every checkpoint with weights gets the model tests, also one whose tokenizer is checked once
     with_base.stdout.fnmatch_lines(["*test_model_config_agrees_with_the_weights[[]checkpoint-10[]] PASSED*",
                                     "*test_model_config_agrees_with_the_weights[[]checkpoint-20[]] PASSED*"])
+
+
+def test_nothing_is_written_into_a_training_output_directory(pytester: pytest.Pytester, toy_dir: Path, run_dir: Path) -> None:
+    """With the run directory as the only path argument pytest would take it as rootdir and write
+    its .pytest_cache there (the run fails, so last-failed data is written)."""
+    from tests.files import tree_digest
+
+    before = tree_digest(run_dir)
+    result = pytester.runpytest_subprocess(BASE_OPTION, f"{toy_dir}/tokenizer.json", TUNED_OPTION, str(run_dir), *STATIC)
+    assert result.ret == 1
+    assert tree_digest(run_dir) == before

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.checked_session import CheckedSession
@@ -72,6 +73,18 @@ class CheckpointRun:
         """Read the files of the base and of every checked checkpoint now (bad input: a usage error)."""
         for checkpoint in self.checked:
             checkpoint.session.validate()
+
+    def source_directories(self) -> list[Path]:
+        """The directories tokcheck must never write into: the base's, every checkpoint's, and the
+        training output directory that holds checkpoint-N folders."""
+        found = [self.base.source.directory]
+        for checkpoint in self.checkpoints:
+            assert checkpoint.session.tuned is not None
+            directory = checkpoint.session.tuned.source.directory
+            found.append(directory)
+            if directory.name.startswith("checkpoint-"):
+                found.append(directory.parent)
+        return list(dict.fromkeys(found))
 
     def describe(self) -> dict[str, str]:
         """Report header lines: the base, then each checkpoint (or the one it is the same as)."""

@@ -91,7 +91,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except TokcheckUsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[RUN_KEY] = run
-    keep_pytest_cache_out_of(config, run.session.source_directories())
+    keep_pytest_cache_out_of(config, run.checkpoints.source_directories() if run.checkpoints else
+                             run.session.source_directories())
     collection.add_builtin_suite(config, run)
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
         config.pluginmanager.register(DriftReporter(config, run), REPORTER_NAME)
