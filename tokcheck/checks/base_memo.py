@@ -12,7 +12,8 @@ T = TypeVar("T")
 
 
 class BaseMemo:
-    def __init__(self) -> None:
+    def __init__(self, disk: Any = None) -> None:
+        self.disk = disk  # an EncodingCache, or None: where the base's encodings outlive the run
         self._entries: dict[tuple[Hashable, int], tuple[Sequence[Any], Any, Any]] = {}
         self.hits = 0
         self.misses = 0

@@ -38,14 +38,23 @@ class SharedCodec:
         if len(texts) < _SHARED_FROM:
             return self.codec.encode_arrays(texts, add_special_tokens=add_special_tokens)
         return self.memo.get((self._key, "encode_arrays", add_special_tokens), texts,
-                             lambda: self.codec.encode_arrays(texts, add_special_tokens=add_special_tokens),
-                             owner=self._owner)
+                             lambda: self._encode_arrays(texts, add_special_tokens), owner=self._owner)
+
+    def _encode_arrays(self, texts: Sequence[str], add_special_tokens: bool) -> IdArrays:
+        if self.memo.disk is None:
+            return self.codec.encode_arrays(texts, add_special_tokens=add_special_tokens)
+        return self.memo.disk.encode_arrays(self.codec, texts, add_special_tokens=add_special_tokens)
 
     def encode(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
         if len(texts) < _SHARED_FROM:
             return self.codec.encode(texts, add_special_tokens=add_special_tokens)
         return self.memo.get((self._key, "encode", add_special_tokens), texts,
-                             lambda: self.codec.encode(texts, add_special_tokens=add_special_tokens), owner=self._owner)
+                             lambda: self._encode(texts, add_special_tokens), owner=self._owner)
+
+    def _encode(self, texts: Sequence[str], add_special_tokens: bool) -> list[list[int]]:
+        if self.memo.disk is None:
+            return self.codec.encode(texts, add_special_tokens=add_special_tokens)
+        return self.memo.disk.encode_arrays(self.codec, texts, add_special_tokens=add_special_tokens).lists()
 
     def decode(self, id_lists: Sequence[Sequence[int]], *, skip_special_tokens: bool = False) -> list[str]:
         if len(id_lists) < _SHARED_FROM:
