@@ -131,3 +131,36 @@ def test_the_verdict_on_llama3_eom_is_the_same_cold_and_warm(tmp_path: Path) -> 
     assert cold_cache.misses > 0 and warm_cache.hits == cold_cache.misses and warm_cache.misses == 0
     assert cold == warm == findings(None)
     assert any(cold.values())  # the eom drift is found
+
+
+CACHE_PROBE = """
+def test_sweep(tokcheck_behaviour):
+    shared = tokcheck_behaviour.shared
+    print("DISK", shared.disk.directory if shared is not None and shared.disk is not None else None)
+    assert tokcheck_behaviour.sweep_findings("code_points") == []
+"""
+
+
+def test_the_plugin_keeps_encodings_in_the_cache_dir_unless_told_not_to(
+        pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcheck.plugin.options import BASE_OPTION, NO_ENCODING_CACHE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
+
+    monkeypatch.setenv("TOKCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TOKCHECK_NO_ENCODING_CACHE", raising=False)
+    pytester.makepyfile(test_probe=CACHE_PROBE)
+    pair = (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
+    cold = pytester.runpytest(*pair)
+    warm = pytester.runpytest(*pair)
+    cold.assert_outcomes(passed=1)
+    warm.assert_outcomes(passed=1)
+    cold.stdout.fnmatch_lines([f"*DISK {tmp_path / 'cache' / 'encodings'}*", "tokcheck encoding cache: 0 hit(s), * miss(es)*"])
+    warm.stdout.fnmatch_lines(["tokcheck encoding cache: * hit(s), 0 miss(es)*"])
+    assert "0 hit(s)" not in warm.stdout.str()
+    assert list((tmp_path / "cache" / "encodings").rglob("*.npz"))
+
+    off = pytester.runpytest(*pair, NO_ENCODING_CACHE_OPTION)
+    off.stdout.fnmatch_lines(["*DISK None*"])
+    monkeypatch.setenv("TOKCHECK_NO_ENCODING_CACHE", "1")
+    off_by_env = pytester.runpytest(*pair)
+    off_by_env.stdout.fnmatch_lines(["*DISK None*"])
+    assert "tokcheck encoding cache" not in off.stdout.str() + off_by_env.stdout.str()

@@ -12,8 +12,9 @@ T = TypeVar("T")
 
 
 class BaseMemo:
-    def __init__(self, disk: Any = None) -> None:
+    def __init__(self, disk: Any = None, *, remember: bool = True) -> None:
         self.disk = disk  # an EncodingCache, or None: where the base's encodings outlive the run
+        self.remember = remember  # False for one pair: nothing asks twice, only `disk` is wanted
         self._entries: dict[tuple[Hashable, int], tuple[Sequence[Any], Any, Any]] = {}
         self.hits = 0
         self.misses = 0
@@ -28,5 +29,6 @@ class BaseMemo:
             return found[1]
         self.misses += 1
         value = make()
-        self._entries[full] = (list(inputs), value, owner)
+        if self.remember:
+            self._entries[full] = (list(inputs), value, owner)
         return value

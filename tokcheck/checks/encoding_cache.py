@@ -28,7 +28,6 @@ from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec, IdArra
 from tokcheck.environment import library_version
 from tokcheck.paths import user_cache_dir
 
-DISABLE_ENV = "TOKCHECK_NO_ENCODING_CACHE"
 _FORMAT = "tokcheck-encodings-1"
 _SUBDIR = "encodings"
 

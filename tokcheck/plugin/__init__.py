@@ -26,6 +26,7 @@ import pytest
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.plugin import collection
 from tokcheck.plugin.behaviour import XdistHooks
+from tokcheck.plugin.fixtures import encoding_cache_lines
 from tokcheck.plugin.options import (  # re-exported: the names tests and other plugins use
     ACCEPT_INI,
     ACCEPT_OPTION,
@@ -123,3 +124,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if run is None or not run.session.sides:
         return []
     return [f"tokcheck: {line}" for line in run.report_context().header_lines()]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if config.option.verbose > 0:  # under xdist each worker has its own, not shown here
+        for line in encoding_cache_lines(config):
+            terminalreporter.write_line(line)

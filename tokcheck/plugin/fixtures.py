@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from tokcheck.checks.model.gpu import GpuRun
     from tokcheck.checks.model.inspection import ModelInspection, ModelPair
 
+ENCODING_CACHE: pytest.StashKey[Any] = pytest.StashKey()  # this process's EncodingCache, once made
 
 def _session(config: pytest.Config, checkpoint: Checkpoint | None) -> CheckedSession:
     return checkpoint.session if checkpoint is not None else plugin_run(config).session
@@ -140,7 +141,22 @@ def tokcheck_behaviour(tokcheck_session: CheckedSession, pytestconfig: pytest.Co
     from tokcheck.checks.behaviour.run import BehaviourRun
 
     run = plugin_run(pytestconfig)
-    return BehaviourRun(tokcheck_session, run.behaviour, shared=run.checkpoints.base_work if run.checkpoints else None)
+    shared = run.checkpoints.base_work if run.checkpoints else None
+    if run.encoding_cache:
+        from tokcheck.checks.base_memo import BaseMemo
+        from tokcheck.checks.encoding_cache import EncodingCache
+
+        shared = shared if shared is not None else BaseMemo(remember=False)
+        shared.disk = pytestconfig.stash[ENCODING_CACHE] = EncodingCache()
+    return BehaviourRun(tokcheck_session, run.behaviour, shared=shared)
+
+
+def encoding_cache_lines(config: pytest.Config) -> list[str]:
+    """What the base's disk cache did this run (for -v): hits, misses, anything it ignored."""
+    cache = config.stash.get(ENCODING_CACHE, None)
+    if cache is None or not (cache.hits or cache.misses or cache.notes):
+        return []
+    return [f"tokcheck encoding cache: {cache.hits} hit(s), {cache.misses} miss(es) in {cache.directory}", *cache.notes]
 
 
 @pytest.fixture(scope="session")

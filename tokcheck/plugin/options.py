@@ -31,6 +31,7 @@ STRICT_OPTION = "--tokcheck-strict"
 TRUST_REMOTE_CODE_OPTION = "--trust-remote-code"
 ALLOW_DOWNLOAD_OPTION = "--tokcheck-allow-download"
 NO_SUITE_OPTION = "--tokcheck-no-suite"
+NO_ENCODING_CACHE_OPTION = "--tokcheck-no-encoding-cache"
 ACCEPT_OPTION = "--tokcheck-accept"
 GOLDEN_OPTION = "--tokcheck-golden"
 UPDATE_GOLDEN_OPTION = "--tokcheck-update-golden"
@@ -143,10 +144,16 @@ QUICK = Option((QUICK_OPTION,), "tokcheck_quick", f"fast behaviour checks: {EXAM
                f"{SWEEP_SAMPLE_OPTION} {QUICK_SAMPLE} unless given (for self-tests over many pairs; still catches "
                "pipeline, flag and template drift).", action="store_true")
 
+NO_ENCODING_CACHE = Option((NO_ENCODING_CACHE_OPTION,), "tokcheck_no_encoding_cache", "do not keep the base "
+                           "side's large sweep encodings in tokcheck's cache directory for the next run (also "
+                           "TOKCHECK_NO_ENCODING_CACHE=1); an unwritable cache directory just runs uncached.",
+                           action="store_true")
+
 # In the order `pytest --help` lists them.
 OPTIONS: tuple[Option, ...] = (
     BASE, TUNED, REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, NO_SUITE, ACCEPT, GOLDEN, UPDATE_GOLDEN,
     TUNED_MODEL, BASE_MODEL, EXAMPLES_PER_PROPERTY, PROFILE, SWEEP_SAMPLE, SWEEP_SHARDS, QUICK,
+    NO_ENCODING_CACHE,
 )  # fmt: skip
 
 

@@ -4,6 +4,7 @@ collection, the reporter and the fixtures read it from the config's stash."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,8 @@ import pytest
 from tokcheck.checks.behaviour.settings import BehaviourSettings
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.checkpoints import CheckpointRun
+from tokcheck.environment import truthy
+from tokcheck.paths import NO_ENCODING_CACHE_ENV
 from tokcheck.plugin.behaviour import read_settings
 from tokcheck.plugin.golden import GoldenRun, read_golden
 from tokcheck.plugin.model import report_settings, resolve_models
@@ -21,6 +24,7 @@ from tokcheck.plugin.options import (
     BASE,
     BASE_OPTION,
     GOLDEN,
+    NO_ENCODING_CACHE,
     NO_SUITE,
     STRICT,
     TRUST_REMOTE_CODE,
@@ -53,6 +57,7 @@ class PluginRun:
     # own session against the shared base; `session` is then the first checked one's.
     checkpoints: CheckpointRun | None = None
     checkpoint_models: dict[str, ModelPair] = field(default_factory=dict)
+    encoding_cache: bool = True  # keep the base's large encodings on disk for the next run
 
     @property
     def suite_wanted(self) -> bool:
@@ -117,6 +122,10 @@ def read_session_settings(config: pytest.Config, tuned_specs: TunedSpecs | None 
     return settings, base_flag or tuned_flag
 
 
+def encoding_cache_wanted(config: pytest.Config) -> bool:
+    return not config.getoption(NO_ENCODING_CACHE.dest) and not truthy(os.environ.get(NO_ENCODING_CACHE_ENV, ""))
+
+
 def configure_run(config: pytest.Config) -> PluginRun:
     """Everything this run needs, in order; bad input raises TokcheckUsageError (or pytest's)."""
     tuned_specs, _ = read_tuned(config)
@@ -137,6 +146,7 @@ def configure_run(config: pytest.Config) -> PluginRun:
             from_flags=from_flags,
             one_sided=one_sided,
             no_suite=bool(config.getoption(NO_SUITE.dest)),
+            encoding_cache=encoding_cache_wanted(config),
         )
     return _checkpoint_run(config, settings, tuned_specs, from_flags)
 
@@ -164,4 +174,5 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
         no_suite=bool(config.getoption(NO_SUITE.dest)),
         checkpoints=checkpoints,
         checkpoint_models=models,
+        encoding_cache=encoding_cache_wanted(config),
     )
