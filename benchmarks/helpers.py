@@ -23,6 +23,9 @@ from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.session import Settings, SpecSetting
 
 BASE, TUNED = "llama3", "llama3-eom"
+# The suite figures time cold runs: with the disk cache, every run after the first would load the
+# base's encodings, and the -n 0 / -n 2 and one-run / separate-runs ratios would compare unlike runs.
+NO_CACHE = "--tokcheck-no-encoding-cache"
 
 
 def comparison() -> PairInputs:
@@ -108,13 +111,32 @@ def time_suite(*, workers: int) -> float:
     """Wall seconds of `pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom` (the whole default
     built-in suite) from an empty directory; `workers` > 0 adds -n."""
     command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", f"--tuned=zoo:{TUNED}", "-q",
-               "-p", "no:cacheprovider"]
+               "-p", "no:cacheprovider", NO_CACHE]
     if workers:
         command += ["-n", str(workers)]
     with tempfile.TemporaryDirectory() as empty:
         started = time.perf_counter()
         subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
         return time.perf_counter() - started
+
+
+def time_base_encoding_cache(pair: PairInputs, texts: list[str]) -> dict[str, float]:
+    """The base side's encodings of `texts` through the disk cache, cold (encode and store) then
+    warm (key and load) in a fresh cache directory, in one go; the warm ids are checked equal."""
+    from tokcheck.checks.encoding_cache import EncodingCache
+
+    codec = pair.comparison.base_codec
+    with tempfile.TemporaryDirectory() as directory:
+        started = time.perf_counter()
+        cold = EncodingCache(Path(directory)).encode_arrays(codec, texts)
+        cold_s = time.perf_counter() - started
+        warm_cache = EncodingCache(Path(directory))
+        started = time.perf_counter()
+        warm = warm_cache.encode_arrays(codec, texts)
+        warm_s = time.perf_counter() - started
+        entry_mib = sum(p.stat().st_size for p in Path(directory).rglob("*.npz")) / 2**20
+    assert warm_cache.hits == 1 and (warm.flat, warm.lengths) == (cold.flat, cold.lengths)
+    return {"cold_s": cold_s, "warm_s": warm_s, "entry_mib": entry_mib}
 
 
 def peak_rss_mib() -> float:
@@ -144,7 +166,7 @@ def time_pytest(tuned: list[str], *, workers: int = 0, extra: tuple[str, ...] = 
     """Wall seconds of the default built-in suite on zoo:llama3 against `tuned` (each a --tuned),
     from an empty directory; `workers` > 0 adds -n."""
     command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", "-q", "-p", "no:cacheprovider",
-               *(f"--tuned={spec}" for spec in tuned), *extra]
+               NO_CACHE, *(f"--tuned={spec}" for spec in tuned), *extra]
     if workers:
         command += ["-n", str(workers)]
     with tempfile.TemporaryDirectory() as empty:

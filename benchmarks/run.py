@@ -15,7 +15,10 @@ and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2)
 time over raw ``encode_batch`` of every sweep input through both tokenizers, the physical floor;
 the few hundred property examples add nothing measurable; target <= 2),
 many_checkpoints_over_separate_runs (10 tuned checkpoints, 8 identical re-saves and 2 drifts, in
-one run over 10 separate runs, measured in one go; target <= 0.3) and many_checkpoints_speedup_n2.
+one run over 10 separate runs, measured in one go; target <= 0.3), many_checkpoints_speedup_n2, and
+base_encoding_cache_hit_over_encode (the base's encodings of every sweep string loaded from the
+disk cache over encoding and storing them, cold then warm in one go; the suite figures run with
+the cache off, so they stay cold runs).
 Never used for timed assertions in tests."""
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -35,6 +39,7 @@ from benchmarks.helpers import (
     per_string_loop,
     raw_encode_batch,
     sweep_texts,
+    time_base_encoding_cache,
     time_many_checkpoints,
     time_property,
     time_suite,
@@ -51,6 +56,8 @@ def main() -> None:
     parser.add_argument("--no-suite", action="store_true", help="skip the whole-suite figures")
     parser.add_argument("--only-checkpoints", action="store_true",
                         help="only the two many-checkpoint figures (12 suite runs)")
+    parser.add_argument("--only-encoding-cache", action="store_true",
+                        help="only base_encoding_cache_hit_over_encode (loads the pair, encodes every sweep string once)")
     parser.add_argument("--examples", type=int, default=500, help="Hypothesis examples for the property rate")
     parser.add_argument("--repeat", type=int, default=2,
                         help="time the sweeps, the raw baseline and the loops this many times, interleaved, and keep "
@@ -63,7 +70,7 @@ def main() -> None:
         show_many_checkpoints()
         return
     suite_s = suite_n2_s = None
-    if not args.no_suite:
+    if not args.no_suite and not args.only_encoding_cache:
         # First, while this process is small: a child's peak memory includes what it was forked from.
         suite_s = time_suite(workers=0)
         show("suite_wall_s", suite_s)
@@ -74,6 +81,9 @@ def main() -> None:
     pair = comparison()
 
     texts = sweep_texts(pair, sample=1.0)
+    show_encoding_cache(pair, texts)
+    if args.only_encoding_cache:
+        return
     runs: dict[str, list[float]] = {"sweep": [], "raw": [], "loop": [], "encode_only": []}
     for _ in range(max(1, args.repeat)):
         sweep_s, strings = time_sweeps(pair, sample=1.0)
@@ -100,6 +110,15 @@ def main() -> None:
     if suite_s is not None:
         show("suite_over_raw_floor", suite_s / raw_s)
         show_many_checkpoints()
+
+
+def show_encoding_cache(pair: Any, texts: list[str]) -> None:
+    times = time_base_encoding_cache(pair, texts)
+    show("base_encoding_cache_strings", len(texts))
+    show("base_encoding_cache_cold_s", times["cold_s"])
+    show("base_encoding_cache_warm_s", times["warm_s"])
+    show("base_encoding_cache_entry_mib", times["entry_mib"])
+    show("base_encoding_cache_hit_over_encode", times["warm_s"] / times["cold_s"])
 
 
 def show_many_checkpoints() -> None:

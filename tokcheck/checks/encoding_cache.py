@@ -47,12 +47,12 @@ def pipeline_identity(codec: Any) -> str | None:
 
 
 def inputs_digest(texts: Sequence[str]) -> str:
-    """One digest of every string in order (lengths included, so no two lists share a stream)."""
+    """One digest of every string in order: each one's length in code points and all of them
+    joined, which together name exactly one list (computed in C, not a loop per string)."""
     h = hashlib.sha256()
-    for text in texts:
-        raw = text.encode("utf-8", "surrogatepass")
-        h.update(struct.pack("<Q", len(raw)))
-        h.update(raw)
+    h.update(struct.pack("<Q", len(texts)))
+    h.update(np.fromiter(map(len, texts), dtype=np.uint64, count=len(texts)).tobytes())
+    h.update("".join(texts).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
@@ -117,7 +117,7 @@ class EncodingCache:
         if not self._writable:
             return
         flat = np.asarray(value.flat, dtype=np.uint32)  # tokenizers' ids are u32
-        lengths = np.asarray(value.lengths, dtype=np.int64)
+        lengths = np.asarray(value.lengths, dtype=np.uint32)
         buffer = io.BytesIO()
         np.savez(buffer, key=np.array(key), digest=np.array(_arrays_digest(flat, lengths)), flat=flat, lengths=lengths)
         temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
