@@ -4,10 +4,12 @@ per-string loop, the Hypothesis rates, and whole-suite runs in a fresh empty dir
 from __future__ import annotations
 
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from tokcheck.checks.behaviour.comparison import Comparison
@@ -21,6 +23,9 @@ from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.session import Settings, SpecSetting
 
 BASE, TUNED = "llama3", "llama3-eom"
+# The suite figures time cold runs: with the disk cache, every run after the first would load the
+# base's encodings, and the -n 0 / -n 2 and one-run / separate-runs ratios would compare unlike runs.
+NO_CACHE = "--tokcheck-no-encoding-cache"
 
 
 def comparison() -> PairInputs:
@@ -106,13 +111,32 @@ def time_suite(*, workers: int) -> float:
     """Wall seconds of `pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom` (the whole default
     built-in suite) from an empty directory; `workers` > 0 adds -n."""
     command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", f"--tuned=zoo:{TUNED}", "-q",
-               "-p", "no:cacheprovider"]
+               "-p", "no:cacheprovider", NO_CACHE]
     if workers:
         command += ["-n", str(workers)]
     with tempfile.TemporaryDirectory() as empty:
         started = time.perf_counter()
         subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
         return time.perf_counter() - started
+
+
+def time_base_encoding_cache(pair: PairInputs, texts: list[str]) -> dict[str, float]:
+    """The base side's encodings of `texts` through the disk cache, cold (encode and store) then
+    warm (key and load) in a fresh cache directory, in one go; the warm ids are checked equal."""
+    from tokcheck.checks.encoding_cache import EncodingCache
+
+    codec = pair.comparison.base_codec
+    with tempfile.TemporaryDirectory() as directory:
+        started = time.perf_counter()
+        cold = EncodingCache(Path(directory)).encode_arrays(codec, texts)
+        cold_s = time.perf_counter() - started
+        warm_cache = EncodingCache(Path(directory))
+        started = time.perf_counter()
+        warm = warm_cache.encode_arrays(codec, texts)
+        warm_s = time.perf_counter() - started
+        entry_mib = sum(p.stat().st_size for p in Path(directory).rglob("*.npz")) / 2**20
+    assert warm_cache.hits == 1 and (warm.flat, warm.lengths) == (cold.flat, cold.lengths)
+    return {"cold_s": cold_s, "warm_s": warm_s, "entry_mib": entry_mib}
 
 
 def peak_rss_mib() -> float:
@@ -140,3 +164,45 @@ def time_class_views(*, repeat: int) -> tuple[float, float, int]:
         added = len(class_views((base, tuned), plain.probes))
         extra_s.append(time.perf_counter() - started)
     return min(extra_s), min(plain_s), added
+
+
+# --- many checkpoints against one base (issue 15) ------------------------------------------------
+
+CHECKPOINT_DRIFTS = ("llama3-eom", "llama3-no-bos")
+
+
+def many_checkpoints(root: Path) -> list[Path]:
+    """10 tuned checkpoints of zoo:llama3 in `root`: 8 identical re-saves, then 2 drifts."""
+    from tokcheck import zoo
+
+    sources = [zoo.path_for("llama3-resaved")] * 8 + [zoo.path_for(name) for name in CHECKPOINT_DRIFTS]
+    folders = []
+    for step, source in enumerate(sources, start=1):
+        folder = root / f"checkpoint-{step * 100}"
+        shutil.copytree(source, folder)
+        folders.append(folder)
+    return folders
+
+
+def time_pytest(tuned: list[str], *, workers: int = 0, extra: tuple[str, ...] = ()) -> float:
+    """Wall seconds of the default built-in suite on zoo:llama3 against `tuned` (each a --tuned),
+    from an empty directory; `workers` > 0 adds -n."""
+    command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", "-q", "-p", "no:cacheprovider",
+               NO_CACHE, *(f"--tuned={spec}" for spec in tuned), *extra]
+    if workers:
+        command += ["-n", str(workers)]
+    with tempfile.TemporaryDirectory() as empty:
+        started = time.perf_counter()
+        subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
+        return time.perf_counter() - started
+
+
+def time_many_checkpoints(*, extra: tuple[str, ...] = ()) -> dict[str, float]:
+    """The 10-checkpoint run in one pytest run (-n 0 and -n 2), and as 10 separate runs, measured
+    one after the other in one go."""
+    with tempfile.TemporaryDirectory() as scratch:
+        folders = [str(folder) for folder in many_checkpoints(Path(scratch))]
+        one_run = time_pytest(folders, extra=extra)
+        separate = sum(time_pytest([folder], extra=extra) for folder in folders)
+        one_run_n2 = time_pytest(folders, workers=2, extra=extra)
+    return {"one_run_s": one_run, "separate_runs_s": separate, "one_run_n2_s": one_run_n2}

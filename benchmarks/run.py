@@ -10,7 +10,15 @@ test-tokenizer-random method over the same strings: per string, encode with both
 decode those ids with both; target >= 5; the encode-only loop is printed too),
 property_rate_over_bare_hypothesis (transcripts per second the chat property checks over what the
 same Hypothesis strategy generates with no check; target >= 0.75), suite_wall_s, suite_wall_s_n2
-and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2),
+and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2), suite_speedup_n2
+(the first over the second; target >= 1.6 on two cores), suite_over_raw_floor (the suite's wall
+time over raw ``encode_batch`` of every sweep input through both tokenizers, the physical floor;
+the few hundred property examples add nothing measurable; target <= 2),
+many_checkpoints_over_separate_runs (10 tuned checkpoints, 8 identical re-saves and 2 drifts, in
+one run over 10 separate runs, measured in one go; target <= 0.3), many_checkpoints_speedup_n2, and
+base_encoding_cache_hit_over_encode (the base's encodings of every sweep string loaded from the
+disk cache over encoding and storing them, cold then warm in one go; the suite figures run with
+the cache off, so they stay cold runs),
 class_views_over_comparison (what building the model-specific class views adds to the pair's
 Comparison, over building it without them; none are built for this pair on transformers 5).
 Never used for timed assertions in tests."""
@@ -21,6 +29,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,7 +41,9 @@ from benchmarks.helpers import (
     per_string_loop,
     raw_encode_batch,
     sweep_texts,
+    time_base_encoding_cache,
     time_class_views,
+    time_many_checkpoints,
     time_property,
     time_suite,
     time_sweeps,
@@ -45,7 +56,11 @@ def show(name: str, value: float | int | str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--no-suite", action="store_true", help="skip the three whole-suite figures")
+    parser.add_argument("--no-suite", action="store_true", help="skip the whole-suite figures")
+    parser.add_argument("--only-checkpoints", action="store_true",
+                        help="only the two many-checkpoint figures (12 suite runs)")
+    parser.add_argument("--only-encoding-cache", action="store_true",
+                        help="only base_encoding_cache_hit_over_encode (loads the pair, encodes every sweep string once)")
     parser.add_argument("--examples", type=int, default=500, help="Hypothesis examples for the property rate")
     parser.add_argument("--repeat", type=int, default=2,
                         help="time the sweeps, the raw baseline and the loops this many times, interleaved, and keep "
@@ -54,14 +69,24 @@ def main() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "true")
 
     show("pair", f"zoo:{BASE} vs zoo:{TUNED}")
-    if not args.no_suite:
+    if args.only_checkpoints:
+        show_many_checkpoints()
+        return
+    suite_s = suite_n2_s = None
+    if not args.no_suite and not args.only_encoding_cache:
         # First, while this process is small: a child's peak memory includes what it was forked from.
-        show("suite_wall_s", time_suite(workers=0))
+        suite_s = time_suite(workers=0)
+        show("suite_wall_s", suite_s)
         show("suite_peak_rss_mib", peak_rss_mib())
-        show("suite_wall_s_n2", time_suite(workers=2))
+        suite_n2_s = time_suite(workers=2)
+        show("suite_wall_s_n2", suite_n2_s)
+        show("suite_speedup_n2", suite_s / suite_n2_s)
     pair = comparison()
 
     texts = sweep_texts(pair, sample=1.0)
+    show_encoding_cache(pair, texts)
+    if args.only_encoding_cache:
+        return
     runs: dict[str, list[float]] = {"sweep": [], "raw": [], "loop": [], "encode_only": []}
     for _ in range(max(1, args.repeat)):
         sweep_s, strings = time_sweeps(pair, sample=1.0)
@@ -90,7 +115,27 @@ def main() -> None:
     show("class_views_added", added)
     show("class_views_s", class_views_s)
     show("class_views_over_comparison", class_views_s / comparison_s)
+    if suite_s is not None:
+        show("suite_over_raw_floor", suite_s / raw_s)
+        show_many_checkpoints()
 
+
+def show_encoding_cache(pair: Any, texts: list[str]) -> None:
+    times = time_base_encoding_cache(pair, texts)
+    show("base_encoding_cache_strings", len(texts))
+    show("base_encoding_cache_cold_s", times["cold_s"])
+    show("base_encoding_cache_warm_s", times["warm_s"])
+    show("base_encoding_cache_entry_mib", times["entry_mib"])
+    show("base_encoding_cache_hit_over_encode", times["warm_s"] / times["cold_s"])
+
+
+def show_many_checkpoints() -> None:
+    times = time_many_checkpoints()
+    show("many_checkpoints_one_run_s", times["one_run_s"])
+    show("many_checkpoints_separate_runs_s", times["separate_runs_s"])
+    show("many_checkpoints_over_separate_runs", times["one_run_s"] / times["separate_runs_s"])
+    show("many_checkpoints_one_run_s_n2", times["one_run_n2_s"])
+    show("many_checkpoints_speedup_n2", times["one_run_s"] / times["one_run_n2_s"])
 
 
 if __name__ == "__main__":

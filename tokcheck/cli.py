@@ -25,6 +25,7 @@ from tokcheck.report.terminal import render_terminal
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.live import load_tokenizer
 from tokcheck.sources.spec import resolve
+from tokcheck.zoo import training_runs
 
 EXIT_CLEAN, EXIT_DRIFT, EXIT_USAGE = 0, 1, 2
 
@@ -114,10 +115,15 @@ def run_zoo(args: argparse.Namespace) -> int:
         width = max(len(name) for name in names)
         for name in names:
             print(f"{name:<{width}}  {zoo.describe(name)}")
+        for name, run in training_runs.RUNS.items():  # built with `zoo build NAME DIR` too
+            print(f"{name:<{width}}  training run directory: {run.description} (against zoo:{run.base})")
         return EXIT_CLEAN
     if args.directory.exists():
         raise TokcheckUsageError(f"{args.directory}: already exists; give a new directory")
-    built = zoo.build(args.name, args.directory)
+    if args.name in training_runs.RUNS:
+        built = training_runs.build_run(args.name, args.directory)
+    else:
+        built = zoo.build(args.name, args.directory)
     print(f"built zoo:{args.name} into {built}")
     return EXIT_CLEAN
 

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 CACHE_ENV = "TOKCHECK_CACHE_DIR"
+NO_ENCODING_CACHE_ENV = "TOKCHECK_NO_ENCODING_CACHE"  # set (1/true): the base's encodings are not kept on disk
 
 
 def user_cache_dir() -> Path:

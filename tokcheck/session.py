@@ -5,6 +5,7 @@ the checks share it."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -57,23 +58,31 @@ class TokenizerPair:
 
 class Side:
     """One side (base or tuned): its source, snapshot, the tokenizer as loaded, and the tokenizer
-    as the checks use it (see TokcheckSession for how the two sides are reconciled)."""
+    as the checks use it (see TokcheckSession for how the two sides are reconciled).
 
-    def __init__(self, name: str, setting: SpecSetting, settings: Settings) -> None:
+    A side made with `shares` (the base of a run over many checkpoints) reads the files and
+    loads the tokenizer of that side, once for all of them; only the reconciled tokenizer is its own."""
+
+    def __init__(self, name: str, setting: SpecSetting, settings: Settings, *, shares: Side | None = None) -> None:
         self.name = name
         self.settings = settings
-        self.source: TokenizerSource = resolve(
+        self.shares = shares
+        self.source: TokenizerSource = shares.source if shares is not None else resolve(
             setting.spec, relative_to=setting.relative_to, allow_download=settings.allow_download
         )
         self.counterpart: Side | None = None  # set by the session
 
     @cached_property
     def snapshot(self) -> TokenizerSnapshot:
+        if self.shares is not None:
+            return self.shares.snapshot
         return take_snapshot(self.source, trust_remote_code=self.settings.trust_remote_code)
 
     @cached_property
     def loaded(self) -> LoadedTokenizer:
         """The tokenizer exactly as it loads, on its own: AutoTokenizer, or the fallback loader."""
+        if self.shares is not None:
+            return self.shares.loaded
         return load(self.source, trust_remote_code=self.settings.trust_remote_code)
 
     @cached_property
@@ -114,16 +123,25 @@ def reconcile(side: Side, other: Side | None) -> Any:
     tokenizer = side.loaded.tokenizer
     if side.loaded.fallback_reason is None or other is None or other.loaded.fallback_reason is not None:
         return tokenizer
-    for key in CLASS_SIDES:
-        if key not in side.snapshot.tokenizer_config and hasattr(other.loaded.tokenizer, key):
-            setattr(tokenizer, key, getattr(other.loaded.tokenizer, key))
+    taken = {key: getattr(other.loaded.tokenizer, key) for key in CLASS_SIDES
+             if key not in side.snapshot.tokenizer_config and hasattr(other.loaded.tokenizer, key)}
+    if taken and side.shares is not None:
+        tokenizer = copy.copy(tokenizer)  # the shared tokenizer stays as loaded for the other pairs
+    for key, value in taken.items():
+        setattr(tokenizer, key, value)
     return tokenizer
 
 
 class TokcheckSession:
-    def __init__(self, settings: Settings) -> None:
+    """Both sides of one comparison. `base`, when given, is a side already made (the shared base
+    of a run over many checkpoints): this session's base shares its files and loaded tokenizer."""
+
+    def __init__(self, settings: Settings, *, base: Side | None = None) -> None:
         self.settings = settings
-        self.base = Side("base", settings.base, settings) if settings.base else None
+        if base is not None:
+            self.base: Side | None = Side("base", settings.base or SpecSetting(base.source.spec), settings, shares=base)
+        else:
+            self.base = Side("base", settings.base, settings) if settings.base else None
         self.tuned = Side("tuned", settings.tuned, settings) if settings.tuned else None
         if self.base is not None and self.tuned is not None:
             self.base.counterpart, self.tuned.counterpart = self.tuned, self.base

@@ -34,7 +34,10 @@ STATIC = ("-m", "static")
 @pytest.fixture
 def eom_tuned(toy_dir: Path, tmp_path: Path) -> Path:
     """The LLaMA-Factory drift on the toy: <|eom_id|> appended as a new special token."""
-    tuned = tmp_path / "eom"
+    return make_eom_tuned(toy_dir, tmp_path / "eom")
+
+
+def make_eom_tuned(toy_dir: Path, tuned: Path) -> Path:
     shutil.copytree(toy_dir, tuned)
 
     def append_eom(tokenizer_json: dict) -> None:

@@ -11,6 +11,7 @@ the modules of this package, which each own one part:
     pytest_cache.py  pytest's cache kept out of the user's checkpoints
     verdict.py       a check's findings -> a test outcome, attached to the report
     reporter.py      the drift report after the results, and --tokcheck-report
+    checkpoint_report.py  the report's part for several tuned checkpoints (which test was which)
     fixtures.py      the fixtures other projects use
 
 Importing it is cheap (no transformers, tokenizers, Hypothesis, numpy or torch): it loads in every
@@ -25,6 +26,7 @@ import pytest
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.plugin import collection
 from tokcheck.plugin.behaviour import XdistHooks
+from tokcheck.plugin.fixtures import encoding_cache_lines
 from tokcheck.plugin.options import (  # re-exported: the names tests and other plugins use
     ACCEPT_INI,
     ACCEPT_OPTION,
@@ -90,7 +92,8 @@ def pytest_configure(config: pytest.Config) -> None:
     except TokcheckUsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[RUN_KEY] = run
-    keep_pytest_cache_out_of(config, run.session.source_directories())
+    keep_pytest_cache_out_of(config, run.checkpoints.source_directories() if run.checkpoints else
+                             run.session.source_directories())
     collection.add_builtin_suite(config, run)
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
         config.pluginmanager.register(DriftReporter(config, run), REPORTER_NAME)
@@ -112,6 +115,7 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Mod
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    collection.parametrize_checkpoints(metafunc)
     collection.parametrize_shards(metafunc)
 
 
@@ -120,3 +124,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if run is None or not run.session.sides:
         return []
     return [f"tokcheck: {line}" for line in run.report_context().header_lines()]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    if config.option.verbose > 0:  # under xdist each worker has its own, not shown here
+        for line in encoding_cache_lines(config):
+            terminalreporter.write_line(line)

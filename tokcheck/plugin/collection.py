@@ -1,6 +1,7 @@
 """Collecting the built-in suite (tokcheck/suite): which suite file is collected when (one table),
 adding the suite to the run from any directory, collecting its files whatever python_files the
-project sets, and the shard parameter of the sharded sweeps."""
+project sets, the shard parameter of the sharded sweeps, and the checkpoint parameter of a run
+over several tuned checkpoints."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ def _with_a_pair(run: PluginRun, path: Path, config: pytest.Config) -> bool:
 
 
 def _with_a_model_or_named(run: PluginRun, path: Path, config: pytest.Config) -> bool:
-    return run.models is not None or _named_on_command_line(path, config)
+    return run.models is not None or bool(run.checkpoint_models) or _named_on_command_line(path, config)
 
 
 def _with_golden_files(run: PluginRun, path: Path, config: pytest.Config) -> bool:
@@ -99,3 +100,31 @@ def parametrize_shards(metafunc: pytest.Metafunc) -> None:
     if "shard" in metafunc.fixturenames and in_suite(metafunc.definition.path):
         shards = plugin_run(metafunc.config).behaviour.sweep_shards
         metafunc.parametrize("shard", list(range(shards)), ids=[f"shard{i + 1}of{shards}" for i in range(shards)])
+
+
+CHECKPOINT_FIXTURE = "tokcheck_checkpoint"
+# Fixtures of the model files: a test using one runs for every checkpoint with weights, since
+# checkpoints that share a tokenizer still have weights of their own.
+MODEL_FIXTURES = ("model_files", "tokcheck_model_checks", "tokcheck_gpu_run")
+
+
+def parametrize_checkpoints(metafunc: pytest.Metafunc) -> None:
+    """With several tuned checkpoints, a test using the tuned side runs once per checkpoint, its
+    id the checkpoint's (`-k checkpoint-1500`): every checkpoint whose tokenizer is checked (the
+    first of each group of identical ones), or, for model tests, every one with weights. Each
+    checkpoint's tests share an xdist group, so with `--dist loadgroup` one worker loads it."""
+    if CHECKPOINT_FIXTURE not in metafunc.fixturenames:
+        return
+    run = plugin_run(metafunc.config)
+    if run.checkpoints is None:
+        return
+    if any(name in metafunc.fixturenames for name in MODEL_FIXTURES) and run.checkpoint_models:
+        ids = [checkpoint.id for checkpoint in run.checkpoints.checkpoints if checkpoint.id in run.checkpoint_models]
+    else:
+        ids = [checkpoint.id for checkpoint in run.checkpoints.checked]
+    metafunc.parametrize(
+        CHECKPOINT_FIXTURE,
+        [pytest.param(name, id=name, marks=pytest.mark.xdist_group(name)) for name in ids],
+        indirect=True,
+        scope="session",
+    )

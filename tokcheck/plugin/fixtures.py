@@ -10,7 +10,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.checks.checkpoints import Checkpoint
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.plugin.collection import CHECKPOINT_FIXTURE
 from tokcheck.plugin.golden import GoldenRun
 from tokcheck.plugin.model import NO_MODEL
 from tokcheck.plugin.options import BASE_INI, BASE_OPTION, GOLDEN_INI, GOLDEN_OPTION, TUNED_INI, TUNED_OPTION
@@ -23,9 +25,14 @@ if TYPE_CHECKING:
     from tokcheck.checks.model.gpu import GpuRun
     from tokcheck.checks.model.inspection import ModelInspection, ModelPair
 
+ENCODING_CACHE: pytest.StashKey[Any] = pytest.StashKey()  # this process's EncodingCache, once made
 
-def _side_or_skip(config: pytest.Config, name: str) -> Side:
-    session = plugin_run(config).session
+def _session(config: pytest.Config, checkpoint: Checkpoint | None) -> CheckedSession:
+    return checkpoint.session if checkpoint is not None else plugin_run(config).session
+
+
+def _side_or_skip(config: pytest.Config, name: str, checkpoint: Checkpoint | None = None) -> Side:
+    session = _session(config, checkpoint)
     side = session.base if name == "base" else session.tuned
     if side is None:
         option, ini = (BASE_OPTION, BASE_INI) if name == "base" else (TUNED_OPTION, TUNED_INI)
@@ -41,6 +48,21 @@ def _loaded(side: Side) -> Any:
 
 
 @pytest.fixture(scope="session")
+def tokcheck_checkpoint(request: pytest.FixtureRequest, pytestconfig: pytest.Config) -> Checkpoint | None:
+    """The tuned checkpoint a test runs on when several are given (repeated --tuned, a glob, or
+    a training output directory): .id ("checkpoint-1500"), .session; None with one tuned
+    tokenizer. Tests using the tuned fixtures run once per checkpoint, named by its id. Example:
+        def test_eos_kept(tokcheck_checkpoint, tuned_tokenizer):
+            assert tuned_tokenizer.eos_token == "<|eot_id|>", tokcheck_checkpoint
+    """
+    checkpoints = plugin_run(pytestconfig).checkpoints
+    if checkpoints is None:
+        return None
+    chosen = getattr(request, "param", None)
+    return checkpoints.by_id[chosen] if chosen is not None else checkpoints.checked[0]
+
+
+@pytest.fixture(scope="session")
 def base_tokenizer(pytestconfig: pytest.Config) -> Any:
     """The base tokenizer (transformers), loaded once per session; set by --base-tokenizer SPEC
     or the tokcheck_base_tokenizer ini key, else tests using it are skipped. Example:
@@ -53,7 +75,7 @@ def base_tokenizer(pytestconfig: pytest.Config) -> Any:
 
 
 @pytest.fixture(scope="session")
-def tuned_tokenizer(pytestconfig: pytest.Config) -> Any:
+def tuned_tokenizer(pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoint | None) -> Any:
     """The tuned (fine-tuned) tokenizer, loaded once per session; set by --tuned SPEC or the
     tokcheck_tuned_tokenizer ini key, else tests using it are skipped. Example:
         from tokcheck.assertions import assert_single_token
@@ -62,30 +84,30 @@ def tuned_tokenizer(pytestconfig: pytest.Config) -> Any:
 
     Loaded from local files only, once per xdist worker.
     """
-    return _loaded(_side_or_skip(pytestconfig, "tuned"))
+    return _loaded(_side_or_skip(pytestconfig, "tuned", tokcheck_checkpoint))
 
 
 @pytest.fixture(scope="session")
-def tokenizer_pair(pytestconfig: pytest.Config) -> TokenizerPair:
+def tokenizer_pair(pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoint | None) -> TokenizerPair:
     """Base and tuned together (.base, .tuned, .base_source, .tuned_source); skipped unless both
     are configured. Example, with tokcheck's assertion helpers:
         from tokcheck.assertions import assert_same_ids
         def test_system_prompt_unchanged(tokenizer_pair):
             assert_same_ids(tokenizer_pair, "You are a helpful assistant.")
     """
-    base = _side_or_skip(pytestconfig, "base")
-    tuned = _side_or_skip(pytestconfig, "tuned")
+    base = _side_or_skip(pytestconfig, "base", tokcheck_checkpoint)
+    tuned = _side_or_skip(pytestconfig, "tuned", tokcheck_checkpoint)
     return TokenizerPair(base=_loaded(base), tuned=_loaded(tuned), base_source=base.source, tuned_source=tuned.source)
 
 
 @pytest.fixture(scope="session")
-def tokcheck_session(pytestconfig: pytest.Config) -> CheckedSession:
+def tokcheck_session(pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoint | None) -> CheckedSession:
     """The comparison tokcheck runs: .base and .tuned (source, snapshot, tokenizer) and .static
     (the static findings by check). Example:
         def test_no_new_tokens(tokcheck_session):
             assert not tokcheck_session.static["vocabulary"]
     """
-    session = plugin_run(pytestconfig).session
+    session = _session(pytestconfig, tokcheck_checkpoint)
     if not session.has_pair:
         pytest.skip(f"tokcheck needs both {BASE_OPTION} and {TUNED_OPTION} (or their ini keys)")
     return session
@@ -100,11 +122,15 @@ def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config
             tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.WARNING, "what differs")])
     """
     settings = plugin_run(pytestconfig).session.settings
-    return Verdict(request.node, strict=settings.strict, accept=settings.accept)
+    callspec = getattr(request.node, "callspec", None)
+    checkpoint = callspec.params.get(CHECKPOINT_FIXTURE) if callspec is not None else None
+    return Verdict(request.node, strict=settings.strict, accept=settings.accept, checkpoint=checkpoint)
 
 
 @pytest.fixture(scope="session")
-def tokcheck_behaviour(tokcheck_session: CheckedSession, pytestconfig: pytest.Config) -> BehaviourRun:
+def tokcheck_behaviour(
+    tokcheck_session: CheckedSession, pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoint | None
+) -> BehaviourRun:
     """Runs tokcheck's behaviour checks on the configured pair, by name, as findings. Example:
         def test_ids_match_on_generated_text(tokcheck_behaviour, tokcheck_verdict):
             tokcheck_verdict.conclude(tokcheck_behaviour.property_findings("ids"))
@@ -117,7 +143,23 @@ def tokcheck_behaviour(tokcheck_session: CheckedSession, pytestconfig: pytest.Co
     from tokcheck.checks.behaviour.run import BehaviourRun
 
     run = plugin_run(pytestconfig)
-    return BehaviourRun(tokcheck_session, run.behaviour, run.models.config_jsons() if run.models else ())
+    shared = run.checkpoints.base_work if run.checkpoints else None
+    if run.encoding_cache:
+        from tokcheck.checks.base_memo import BaseMemo
+        from tokcheck.checks.encoding_cache import EncodingCache
+
+        shared = shared if shared is not None else BaseMemo(remember=False)
+        shared.disk = pytestconfig.stash[ENCODING_CACHE] = EncodingCache()
+    models = run.models if tokcheck_checkpoint is None else run.checkpoint_models.get(tokcheck_checkpoint.id)
+    return BehaviourRun(tokcheck_session, run.behaviour, models.config_jsons() if models else (), shared=shared)
+
+
+def encoding_cache_lines(config: pytest.Config) -> list[str]:
+    """What the base's disk cache did this run (for -v): hits, misses, anything it ignored."""
+    cache = config.stash.get(ENCODING_CACHE, None)
+    if cache is None or not (cache.hits or cache.misses or cache.notes):
+        return []
+    return [f"tokcheck encoding cache: {cache.hits} hit(s), {cache.misses} miss(es) in {cache.directory}", *cache.notes]
 
 
 @pytest.fixture(scope="session")
@@ -132,15 +174,16 @@ def tokcheck_golden(pytestconfig: pytest.Config) -> GoldenRun:
     return run
 
 
-def _models(config: pytest.Config) -> ModelPair:
-    models = plugin_run(config).models
+def _models(config: pytest.Config, checkpoint: Checkpoint | None) -> ModelPair:
+    run = plugin_run(config)
+    models = run.models if checkpoint is None else run.checkpoint_models.get(checkpoint.id)
     if models is None:
         pytest.skip(NO_MODEL)
     return models
 
 
 @pytest.fixture(scope="session")
-def model_files(pytestconfig: pytest.Config) -> ModelPair:
+def model_files(pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoint | None) -> ModelPair:
     """The model files of the pair (.tuned, .base: ModelFiles with .directory, .config, .tensors),
     from --tuned-model/--base-model or the weights next to the tokenizers; skipped when none. Example:
         def test_lm_head_was_saved(model_files):
@@ -148,11 +191,13 @@ def model_files(pytestconfig: pytest.Config) -> ModelPair:
 
     Headers only: nothing is loaded until a test reads rows.
     """
-    return _models(pytestconfig)
+    return _models(pytestconfig, tokcheck_checkpoint)
 
 
 @pytest.fixture(scope="session")
-def tokcheck_model_checks(pytestconfig: pytest.Config, tokcheck_session: CheckedSession) -> ModelInspection:
+def tokcheck_model_checks(
+    pytestconfig: pytest.Config, tokcheck_session: CheckedSession, tokcheck_checkpoint: Checkpoint | None
+) -> ModelInspection:
     """The model findings of the pair by check (.findings, .shape, .facts, and .unavailable: why
     the rows cannot be read here, or None), computed once. Example:
         def test_rows_cover_tokenizer(tokcheck_model_checks):
@@ -162,11 +207,14 @@ def tokcheck_model_checks(pytestconfig: pytest.Config, tokcheck_session: Checked
     from tokcheck.checks.model.inspection import ModelInspection
 
     base, tuned = tokcheck_session.pair()
-    return ModelInspection(_models(pytestconfig), tuned.snapshot, base.snapshot, live=(base.tokenizer, tuned.tokenizer))
+    return ModelInspection(_models(pytestconfig, tokcheck_checkpoint), tuned.snapshot, base.snapshot,
+                           live=(base.tokenizer, tuned.tokenizer))
 
 
 @pytest.fixture(scope="session")
-def tokcheck_gpu_run(pytestconfig: pytest.Config, tokcheck_session: CheckedSession) -> GpuRun:
+def tokcheck_gpu_run(
+    pytestconfig: pytest.Config, tokcheck_session: CheckedSession, tokcheck_checkpoint: Checkpoint | None
+) -> GpuRun:
     """The tuned model loaded on a CUDA device in bf16 and run once over a transcript holding every
     special token its template uses and every added token (.live, .findings by "rows", "logits",
     "tying"); skipped, with the reason, without torch, CUDA, a model, or peft for an adapter. Example:
@@ -176,7 +224,8 @@ def tokcheck_gpu_run(pytestconfig: pytest.Config, tokcheck_session: CheckedSessi
     # torch loads here (when installed), not when pytest loads the plugin.
     from tokcheck.checks.model import gpu
 
-    models = plugin_run(pytestconfig).models
+    run = plugin_run(pytestconfig)
+    models = run.models if tokcheck_checkpoint is None else run.checkpoint_models.get(tokcheck_checkpoint.id)
     reason = gpu.gpu_unavailable(models, NO_MODEL)
     if reason is not None or models is None:
         pytest.skip(reason or NO_MODEL)

@@ -31,6 +31,7 @@ STRICT_OPTION = "--tokcheck-strict"
 TRUST_REMOTE_CODE_OPTION = "--trust-remote-code"
 ALLOW_DOWNLOAD_OPTION = "--tokcheck-allow-download"
 NO_SUITE_OPTION = "--tokcheck-no-suite"
+NO_ENCODING_CACHE_OPTION = "--tokcheck-no-encoding-cache"
 ACCEPT_OPTION = "--tokcheck-accept"
 GOLDEN_OPTION = "--tokcheck-golden"
 UPDATE_GOLDEN_OPTION = "--tokcheck-update-golden"
@@ -94,8 +95,11 @@ BASE = Option((BASE_OPTION,), "tokcheck_base", "base tokenizer: a save_pretraine
               "id[@revision] from the local Hugging Face cache, or zoo:NAME.", "SPEC",
               ini=Ini(BASE_INI, "base tokenizer spec (relative paths are relative to the ini file)."))
 TUNED = Option((TUNED_OPTION, TUNED_ALIAS), "tokcheck_tuned", "tuned (fine-tuned) tokenizer to compare with the base; "
-               "same forms as --base-tokenizer.", "SPEC",
-               ini=Ini(TUNED_INI, "tuned tokenizer spec (relative paths are relative to the ini file)."))
+               "same forms as --base-tokenizer. Repeatable, and takes globs ('saves/run1/checkpoint-*') and "
+               "training output directories (every checkpoint-N/ folder, then the directory's own save): each "
+               "checkpoint gets its own tests, named by its id ([checkpoint-1500]).", "SPEC", "append",
+               ini=Ini(TUNED_INI, "tuned tokenizer specs, one per line (relative paths are relative to the ini "
+                       "file).", "linelist"))
 REPORT = Option((REPORT_OPTION,), "tokcheck_report", "also write the drift report to PATH: JSON, Markdown when "
                 "PATH ends in .md, a self-contained HTML page when it ends in .html.", "PATH", cli="--report")
 STRICT = Option((STRICT_OPTION,), "tokcheck_strict", "warnings fail too, not only errors.", action="store_true",
@@ -140,10 +144,16 @@ QUICK = Option((QUICK_OPTION,), "tokcheck_quick", f"fast behaviour checks: {EXAM
                f"{SWEEP_SAMPLE_OPTION} {QUICK_SAMPLE} unless given (for self-tests over many pairs; still catches "
                "pipeline, flag and template drift).", action="store_true")
 
+NO_ENCODING_CACHE = Option((NO_ENCODING_CACHE_OPTION,), "tokcheck_no_encoding_cache", "do not keep the base "
+                           "side's large sweep encodings in tokcheck's cache directory for the next run (also "
+                           "TOKCHECK_NO_ENCODING_CACHE=1); an unwritable cache directory just runs uncached.",
+                           action="store_true")
+
 # In the order `pytest --help` lists them.
 OPTIONS: tuple[Option, ...] = (
     BASE, TUNED, REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, NO_SUITE, ACCEPT, GOLDEN, UPDATE_GOLDEN,
     TUNED_MODEL, BASE_MODEL, EXAMPLES_PER_PROPERTY, PROFILE, SWEEP_SAMPLE, SWEEP_SHARDS, QUICK,
+    NO_ENCODING_CACHE,
 )  # fmt: skip
 
 
@@ -177,6 +187,19 @@ def option_or_ini(config: pytest.Config, option: Option) -> tuple[str, Path] | N
     if value:
         return str(value).strip(), ini_dir
     return None
+
+
+def option_or_ini_list(config: pytest.Config, option: Option) -> tuple[list[tuple[str, Path]], bool]:
+    """A repeatable path-like setting: each value with the directory it is relative to, and
+    whether they came from the command line (the flags win over the ini key's lines)."""
+    flags = [str(value).strip() for value in config.getoption(option.dest) or [] if str(value).strip()]
+    if flags:
+        return [(value, config.invocation_params.dir) for value in flags], True
+    if option.ini is None:
+        return [], False
+    value, ini_dir = ini_value(config, option.ini)
+    lines = value if isinstance(value, list) else str(value or "").splitlines()
+    return [(line.strip(), ini_dir) for line in lines if str(line).strip()], False
 
 
 def ini_value(config: pytest.Config, ini: Ini) -> tuple[Any, Path]:

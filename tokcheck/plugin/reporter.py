@@ -16,9 +16,11 @@ import pytest
 
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding
+from tokcheck.plugin.checkpoint_report import CheckpointCollector
 from tokcheck.plugin.options import REPORT
 from tokcheck.plugin.state import PluginRun
 from tokcheck.plugin.verdict import FINDINGS_PROPERTY
+from tokcheck.report.context import ReportContext
 from tokcheck.report.markdown import render_markdown
 from tokcheck.report.output import write_report
 from tokcheck.report.terminal import render_terminal
@@ -42,9 +44,12 @@ class DriftReporter:
         self.found: list[tuple[tuple[Any, ...], list[Finding]]] = []
         self.outcomes: Counter[str] = Counter()
         self.ran_checks = False
+        self.across = CheckpointCollector(run.checkpoints, strict=run.session.settings.strict) if run.checkpoints else None
 
     @property
     def findings(self) -> list[Finding]:
+        if self.across is not None:  # each distinct finding once, with the checkpoint it first appears in
+            return self.across.matrix().flat_findings()
         return [finding for _, findings in sorted(self.found, key=lambda entry: entry[0]) for finding in findings]
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -56,6 +61,14 @@ class DriftReporter:
             if name == FINDINGS_PROPERTY:
                 self.ran_checks = True
                 self.found.append((_test_order(report), [Finding.from_dict(item) for item in cast(list, value)]))
+        if self.across is not None:
+            self.across.take(report, _test_order(report))
+
+    def context(self) -> ReportContext:
+        context = self.run.report_context()
+        if self.across is not None:
+            context.checkpoints = self.across.matrix()
+        return context
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         suite_expected = self.run.session.has_pair and not self.run.no_suite
@@ -67,7 +80,7 @@ class DriftReporter:
             return
         # The writer's markup colours only when --color and the output (a TTY, or --color=yes) allow it.
         markup = terminalreporter._tw.markup
-        for line in render_terminal(self.findings, self.run.report_context(), markup).splitlines():
+        for line in render_terminal(self.findings, self.context(), markup).splitlines():
             terminalreporter.write_line(line)
 
     @pytest.hookimpl(trylast=True)
@@ -78,7 +91,7 @@ class DriftReporter:
             return
         target = self.config.invocation_params.dir / path
         try:
-            write_report(target, self.findings, self.run.report_context(), dict(self.outcomes),
+            write_report(target, self.findings, self.context(), dict(self.outcomes),
                          label=f"{REPORT.flags[0]} {path}")
         except TokcheckUsageError as error:
             raise pytest.UsageError(str(error)) from None

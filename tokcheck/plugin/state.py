@@ -4,13 +4,17 @@ collection, the reporter and the fixtures read it from the config's stash."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pytest
 
 from tokcheck.checks.behaviour.settings import BehaviourSettings
 from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.checks.checkpoints import CheckpointRun
+from tokcheck.environment import truthy
+from tokcheck.paths import NO_ENCODING_CACHE_ENV
 from tokcheck.plugin.behaviour import read_settings
 from tokcheck.plugin.golden import GoldenRun, read_golden
 from tokcheck.plugin.model import report_settings, resolve_models
@@ -20,17 +24,21 @@ from tokcheck.plugin.options import (
     BASE,
     BASE_OPTION,
     GOLDEN,
+    NO_ENCODING_CACHE,
     NO_SUITE,
     STRICT,
     TRUST_REMOTE_CODE,
     TUNED,
+    TUNED_MODEL,
     TUNED_OPTION,
     Option,
     ini_value,
     option_or_ini,
+    option_or_ini_list,
 )
 from tokcheck.report.context import ReportContext, content_hash
 from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.checkpoints import TunedSpecs, expand_tuned
 
 if TYPE_CHECKING:
     from tokcheck.checks.model.inspection import ModelPair
@@ -45,6 +53,11 @@ class PluginRun:
     from_flags: bool  # the pair (or the golden side) was given on the command line
     one_sided: bool  # --tokcheck-golden with one tokenizer: the pair checks do not apply
     no_suite: bool
+    # Several tuned checkpoints (repeated --tuned, a glob, a training output directory): each its
+    # own session against the shared base; `session` is then the first checked one's.
+    checkpoints: CheckpointRun | None = None
+    checkpoint_models: dict[str, ModelPair] = field(default_factory=dict)
+    encoding_cache: bool = True  # keep the base's large encodings on disk for the next run
 
     @property
     def suite_wanted(self) -> bool:
@@ -59,8 +72,13 @@ class PluginRun:
         if self.golden is not None:
             settings["golden"] = self.golden.describe()
         hashes = {side.name: content_hash(side.source) for side in self.session.sides} if self.session.has_pair else {}
-        return ReportContext(sides=self.session.describe_sides(), settings=settings, strict=self.session.settings.strict,
-                             hashes=hashes)
+        sides = self.session.describe_sides() if self.checkpoints is None else self.checkpoints.describe()
+        if self.checkpoints is not None:
+            checked = len(self.checkpoints.checked)
+            settings["checkpoints"] = (f"{len(self.checkpoints.checkpoints)}, {checked} checked "
+                                       f"(the others have the same tokenizer as one of those)")
+            hashes = {}  # one hash per side does not describe many checkpoints; the matrix names them
+        return ReportContext(sides=sides, settings=settings, strict=self.session.settings.strict, hashes=hashes)
 
 
 RUN_KEY = pytest.StashKey[PluginRun]()
@@ -78,10 +96,22 @@ def _spec(config: pytest.Config, option: Option) -> tuple[SpecSetting | None, bo
     return SpecSetting(*found), bool(config.getoption(option.dest))
 
 
-def read_session_settings(config: pytest.Config) -> tuple[Settings, bool]:
-    """Settings from flags and ini keys, and whether the pair was given on the command line."""
+def read_tuned(config: pytest.Config) -> tuple[TunedSpecs, bool]:
+    """Every tuned checkpoint the flags (or the ini key's lines) name, and whether from flags."""
+    given, from_flags = option_or_ini_list(config, TUNED)
+    return expand_tuned([(spec, relative_to) for spec, relative_to in given]), from_flags
+
+
+def read_session_settings(config: pytest.Config, tuned_specs: TunedSpecs | None = None) -> tuple[Settings, bool]:
+    """Settings from flags and ini keys, and whether the pair was given on the command line. The
+    tuned side is the first tuned checkpoint (the only one, unless several are given)."""
     base, base_flag = _spec(config, BASE)
-    tuned, tuned_flag = _spec(config, TUNED)
+    if tuned_specs is None:
+        tuned_specs, tuned_flag = read_tuned(config)
+    else:
+        tuned_flag = bool(config.getoption(TUNED.dest))
+    first = tuned_specs.checkpoints[0] if tuned_specs.checkpoints else None
+    tuned = SpecSetting(first.spec, first.relative_to) if first is not None else None
     assert STRICT.ini is not None and ACCEPT.ini is not None
     settings = Settings(
         base=base,
@@ -94,21 +124,57 @@ def read_session_settings(config: pytest.Config) -> tuple[Settings, bool]:
     return settings, base_flag or tuned_flag
 
 
+def encoding_cache_wanted(config: pytest.Config) -> bool:
+    return not config.getoption(NO_ENCODING_CACHE.dest) and not truthy(os.environ.get(NO_ENCODING_CACHE_ENV, ""))
+
+
 def configure_run(config: pytest.Config) -> PluginRun:
     """Everything this run needs, in order; bad input raises TokcheckUsageError (or pytest's)."""
-    settings, from_flags = read_session_settings(config)
+    tuned_specs, _ = read_tuned(config)
+    settings, from_flags = read_session_settings(config, tuned_specs)
     one_sided = bool(config.getoption(GOLDEN.dest))
     if from_flags and not one_sided and (settings.base is None) != (settings.tuned is None):
         given, missing = (BASE_OPTION, TUNED_OPTION) if settings.tuned is None else (TUNED_OPTION, BASE_OPTION)
         raise pytest.UsageError(f"{given} needs {missing} too: tokcheck compares a tuned tokenizer with its base")
-    session = CheckedSession(settings)
-    session.validate()
+    several = len(tuned_specs.checkpoints) > 1 or bool(tuned_specs.without_tokenizer)
+    if not several or settings.base is None:  # one pair, as it always was
+        session = CheckedSession(settings)
+        session.validate()
+        return PluginRun(
+            session=session,
+            behaviour=read_settings(config),
+            golden=read_golden(config, session),
+            models=resolve_models(config, session),
+            from_flags=from_flags,
+            one_sided=one_sided,
+            no_suite=bool(config.getoption(NO_SUITE.dest)),
+            encoding_cache=encoding_cache_wanted(config),
+        )
+    return _checkpoint_run(config, settings, tuned_specs, from_flags)
+
+
+def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: TunedSpecs, from_flags: bool) -> PluginRun:
+    """A run over several tuned checkpoints against one base."""
+    for option in (GOLDEN, TUNED_MODEL):
+        if option_or_ini(config, option) is not None:
+            raise pytest.UsageError(
+                f"{option.flags[0]} takes one tuned tokenizer, and {TUNED_OPTION} names "
+                f"{len(tuned_specs.checkpoints)} checkpoints (each checkpoint's own weights are found next to it)"
+                if option is TUNED_MODEL else f"{option.flags[0]} records one tokenizer: give {TUNED_OPTION} once"
+            )
+    checkpoints = CheckpointRun(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer))
+    checkpoints.validate()
+    models = {checkpoint.id: found for checkpoint in checkpoints.checkpoints
+              if (found := resolve_models(config, checkpoint.session)) is not None}
     return PluginRun(
-        session=session,
+        session=checkpoints.checked[0].session,
         behaviour=read_settings(config),
-        golden=read_golden(config, session),
-        models=resolve_models(config, session),
+        golden=None,
+        models=None,
         from_flags=from_flags,
-        one_sided=one_sided,
+        one_sided=False,
         no_suite=bool(config.getoption(NO_SUITE.dest)),
+        checkpoints=checkpoints,
+        checkpoint_models=models,
+        encoding_cache=encoding_cache_wanted(config),
     )

@@ -11,6 +11,7 @@ import pytest
 from tokcheck.findings import Finding, apply_accepted, failing, sorted_findings
 
 FINDINGS_PROPERTY = "tokcheck_findings"
+CHECKPOINT_PROPERTY = "tokcheck_checkpoint"  # the tuned checkpoint's id, in a run over several
 
 
 def failure_message(findings: list[Finding]) -> str:
@@ -29,13 +30,16 @@ def failure_message(findings: list[Finding]) -> str:
 class Verdict:
     """One test's verdict on the findings of its check (the tokcheck_verdict fixture)."""
 
-    def __init__(self, node: Any, *, strict: bool, accept: tuple[str, ...] = ()) -> None:
+    def __init__(self, node: Any, *, strict: bool, accept: tuple[str, ...] = (), checkpoint: str | None = None) -> None:
         self.node = node
         self.strict = strict
         self.accept = accept
+        self.checkpoint = checkpoint
 
     def record(self, findings: Iterable[Finding]) -> list[Finding]:
         recorded = apply_accepted(findings, self.accept)
+        if self.checkpoint is not None:
+            self.node.user_properties.append((CHECKPOINT_PROPERTY, self.checkpoint))
         self.node.user_properties.append((FINDINGS_PROPERTY, [finding.to_dict() for finding in recorded]))
         return recorded
 

@@ -9,11 +9,15 @@ import platform
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from tokcheck.environment import library_version
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.files import KNOWN_FILES
 from tokcheck.sources.spec import TokenizerSource
+
+if TYPE_CHECKING:
+    from tokcheck.report.checkpoints import CheckpointMatrix
 
 
 @dataclass
@@ -25,6 +29,7 @@ class ReportContext:
     strict: bool = False
     hashes: dict[str, str] = field(default_factory=dict)  # "base" -> content hash of its tokenizer files
     recorded_versions: dict[str, str] | None = None  # a report read back from JSON: the versions it ran with
+    checkpoints: CheckpointMatrix | None = None  # a run over several tuned checkpoints
 
     @property
     def versions(self) -> dict[str, str]:

@@ -8,6 +8,7 @@ from html import escape
 from typing import Any
 
 from tokcheck.findings import Finding, Severity
+from tokcheck.report.checkpoints import checkpoint_markdown
 from tokcheck.report.context import ReportContext, summary_line
 from tokcheck.report.grouping import Entry, group_findings, same_examples, seen_by_summary
 from tokcheck.report.terminal import boundary_lines
@@ -53,6 +54,7 @@ def render_markdown(findings: list[Finding], context: ReportContext, outcome: di
     lines += [f"- **{summary_line(findings, context.strict)}**", ""]
     if outcome:
         lines += ["Tests: " + ", ".join(f"{count} {name}" for name, count in sorted(outcome.items())), ""]
+    lines += checkpoint_markdown(context.checkpoints)
     entries = group_findings(findings)
     if entries:
         lines += ["| severity | check | finding | where | fix | also seen by |", "|---|---|---|---|---|---|"]

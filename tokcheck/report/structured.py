@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from tokcheck.findings import Finding, sorted_findings
+from tokcheck.report.checkpoints import checkpoint_data
 from tokcheck.report.context import ReportContext, counts
 from tokcheck.report.grouping import group_findings
 
@@ -34,6 +35,7 @@ def to_data(findings: list[Finding], context: ReportContext, outcome: dict[str, 
         "outcome": outcome or {},
         "findings": [finding.to_dict() for finding in ordered],
         "groups": groups(ordered),
+        **checkpoint_data(context.checkpoints),
     }
 
 

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tokcheck.findings import Finding, Severity
+from tokcheck.report.checkpoints import checkpoint_lines
 from tokcheck.report.context import ReportContext, summary_line
 from tokcheck.report.grouping import Entry, group_findings, same_examples, seen_by_summary
 from tokcheck.report.token_boxes import Box, bracketed, token_rows
@@ -106,7 +107,7 @@ def _entry_lines(entry: Entry, markup: Markup) -> list[str]:
 
 
 def render_terminal(findings: list[Finding], context: ReportContext, markup: Markup = plain) -> str:
-    lines = [*context.header_lines(), summary_line(findings, context.strict)]
+    lines = [*context.header_lines(), summary_line(findings, context.strict), *checkpoint_lines(context.checkpoints)]
     entries = group_findings(findings)
     for severity in Severity:
         group = [entry for entry in entries if entry.severity is severity]

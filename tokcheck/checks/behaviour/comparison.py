@@ -9,8 +9,10 @@ from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
+from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
 from tokcheck.checks.behaviour.reproduction import Loader
+from tokcheck.checks.behaviour.shared_codec import SharedCodec
 from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.inputs.generators import CUSTOM_TEXTS
@@ -27,7 +29,9 @@ class Comparison:
     `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
     tokenizer.json view follows; with `sides`, the model-specific class views that show a
     difference between base and tuned the others do not (tokcheck.checks.behaviour.class_views). With `snapshots`, stop ids come from the model configs, and the
-    sweeps make inputs from the merges and vocabulary the two do not share."""
+    sweeps make inputs from the merges and vocabulary the two do not share. With `base_memo` (a
+    run over many checkpoints against one base, or the disk cache of base encodings), the base
+    codecs' large batches are shared with every other pair of the run."""
 
     def __init__(
         self,
@@ -39,6 +43,7 @@ class Comparison:
         snapshots: tuple[TokenizerSnapshot, TokenizerSnapshot] | None = None,
         sides: tuple[Side, Side] | None = None,
         model_configs: Sequence[ModelConfig] = (),
+        base_memo: BaseMemo | None = None,
     ) -> None:
         self.base, self.tuned = base, tuned
         self.snapshots = snapshots
@@ -51,9 +56,13 @@ class Comparison:
             self.views += class_views(sides, self.probes, model_configs)
             if note := transformers_note(sides, len(self.views) > 1):
                 self.views[0] = replace(self.views[0], note=note)
+        if base_memo is not None:
+            self.views = [replace(view, base=SharedCodec(view.base, base_memo)) for view in self.views]
 
     @classmethod
-    def from_session(cls, session: CheckedSession, model_configs: Sequence[ModelConfig] = ()) -> Comparison:
+    def from_session(
+        cls, session: CheckedSession, model_configs: Sequence[ModelConfig] = (), base_memo: BaseMemo | None = None
+    ) -> Comparison:
         base, tuned = session.pair()
         return cls(
             base.tokenizer,
@@ -63,6 +72,7 @@ class Comparison:
             snapshots=(base.snapshot, tuned.snapshot),
             sides=(base, tuned),
             model_configs=model_configs,
+            base_memo=base_memo,
         )
 
     @property

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 
+from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
@@ -49,15 +50,21 @@ class BehaviourRun:
     """
 
     def __init__(
-        self, session: CheckedSession, settings: BehaviourSettings, model_configs: Sequence[ModelConfig] = ()
+        self,
+        session: CheckedSession,
+        settings: BehaviourSettings,
+        model_configs: Sequence[ModelConfig] = (),
+        *,
+        shared: BaseMemo | None = None,
     ) -> None:
         self.session = session
         self.settings = settings
         self.model_configs = model_configs  # base's and tuned's model directory config.json (class views)
+        self.shared = shared  # the base's work, shared with the other checkpoints of a run
 
     @cached_property
     def comparison(self) -> Comparison:
-        return Comparison.from_session(self.session, self.model_configs)
+        return Comparison.from_session(self.session, self.model_configs, self.shared)
 
     @cached_property
     def inputs(self) -> PairInputs:

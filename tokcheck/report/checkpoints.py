@@ -1,0 +1,206 @@
+"""The report across the checkpoints of a training run: a matrix of checkpoint against check
+kind, for each finding the first checkpoint where it appears and whether a later one lost it
+again (drift class 28: a tokenizer reverted between checkpoints), and the checkpoints whose
+tokenizers are identical grouped. Plain data in, lines and JSON-able data out; the terminal,
+JSON and Markdown reports each add it with one call."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from tokcheck.findings import Finding, Severity, sorted_findings
+
+KIND_ORDER = ("static", "loading", "behaviour", "sweeps", "model", "gpu")
+NOT_RUN = "-"  # a cell whose checks did not run; "skipped": they ran and skipped, saying why
+
+
+def kind_of_test_file(path: str) -> str:
+    """The check kind of a suite test, from its file: test_static.py -> static."""
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
+    return stem.removeprefix("test_")
+
+
+def _key(finding: Finding) -> tuple[str, str, str]:
+    return (finding.check, finding.code, finding.where)
+
+
+@dataclass
+class Timeline:
+    """One finding across the checkpoints: where it is present, the first, and the checkpoint
+    after the first where it is gone (None: it stays to the last checkpoint that ran its check)."""
+
+    finding: Finding
+    present: list[str]
+    first: str
+    gone_at: str | None = None
+
+    def describe(self) -> str:
+        text = f"first at {self.first}"
+        if self.gone_at is not None:
+            text += f"; gone again at {self.gone_at} (reverted)"
+        return text
+
+
+@dataclass
+class CheckpointMatrix:
+    """Each checkpoint's findings by check kind; a checkpoint with the tokenizer of an earlier one
+    (`same_as`) has that one's tokenizer findings. `order` is the run's order of checkpoints."""
+
+    order: list[str]
+    same_as: dict[str, str]
+    strict: bool = False
+    results: dict[str, dict[str, list[Finding]]] = field(default_factory=dict)  # id -> kind -> findings
+    unchecked: list[str] = field(default_factory=list)  # checkpoint folders without tokenizer files
+    ran: set[tuple[str, str]] = field(default_factory=set)  # (checkpoint, kind) where a test was not skipped
+
+    def add(self, checkpoint: str, kind: str, findings: Iterable[Finding], *, skipped: bool = False) -> None:
+        self.results.setdefault(checkpoint, {}).setdefault(kind, []).extend(findings)
+        if not skipped:
+            self.ran.add((checkpoint, kind))
+
+    def effective(self, checkpoint: str) -> dict[str, list[Finding]]:
+        """The findings by kind of a checkpoint: its own, with its group leader's tokenizer findings
+        where it was not checked itself (model checks stay its own)."""
+        own = dict(self.results.get(checkpoint, {}))
+        leader = self.same_as.get(checkpoint)
+        if leader is not None:
+            for kind, findings in self.results.get(leader, {}).items():
+                if kind not in ("model", "gpu"):
+                    own.setdefault(kind, findings)
+        return own
+
+    @property
+    def kinds(self) -> list[str]:
+        seen = {kind for results in self.results.values() for kind in results}
+        return [kind for kind in KIND_ORDER if kind in seen] + sorted(seen - set(KIND_ORDER))
+
+    def cell(self, checkpoint: str, kind: str) -> str:
+        findings = self.effective(checkpoint).get(kind)
+        if findings is None:
+            return NOT_RUN
+        if any(f.severity is Severity.ERROR for f in findings):
+            return "error"
+        if any(f.severity is Severity.WARNING for f in findings):
+            return "warning"
+        leader = self.same_as.get(checkpoint, checkpoint) if kind not in ("model", "gpu") else checkpoint
+        return "ok" if (leader, kind) in self.ran or (checkpoint, kind) in self.ran else "skipped"
+
+    def groups(self) -> list[list[str]]:
+        """Checkpoints with identical tokenizers, each group in run order (only groups of two or more)."""
+        found: dict[str, list[str]] = {}
+        for checkpoint in self.order:
+            found.setdefault(self.same_as.get(checkpoint, checkpoint), []).append(checkpoint)
+        return [members for members in found.values() if len(members) > 1]
+
+    def timelines(self) -> list[Timeline]:
+        """Every warning or error across the checkpoints, in report order, with where it appears;
+        gone means a later checkpoint ran the same kind of check and did not find it."""
+        firsts: dict[tuple[str, str, str], tuple[Finding, str]] = {}
+        present: dict[tuple[str, str, str], list[str]] = {}
+        for checkpoint in self.order:
+            for kind, findings in self.effective(checkpoint).items():
+                for finding in findings:
+                    if finding.severity is Severity.INFO:
+                        continue
+                    key = _key(finding)
+                    firsts.setdefault(key, (finding, kind))
+                    if checkpoint not in present.setdefault(key, []):
+                        present[key].append(checkpoint)
+        result = []
+        kinds = {_key(finding): kind for finding, kind in firsts.values()}
+        for finding in sorted_findings(finding for finding, _ in firsts.values()):
+            key = _key(finding)
+            where = present[key]
+            later = self.order[self.order.index(where[0]) + 1:]
+            gone = next((c for c in later if c not in where and kinds[key] in self.effective(c)), None)
+            result.append(Timeline(finding, where, where[0], gone))
+        return result
+
+    def flat_findings(self) -> list[Finding]:
+        """Each distinct finding once, its `where` saying the checkpoint it first appears in: what
+        the findings part of every report lists."""
+        flat: list[Finding] = []
+        seen: set[tuple[str, str, str]] = set()
+        timelines = {_key(t.finding): t for t in self.timelines()}
+        for checkpoint in self.order:
+            for findings in self.effective(checkpoint).values():
+                for finding in findings:
+                    key = _key(finding)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    timeline = timelines.get(key)
+                    span = timeline.describe() if timeline is not None else f"first at {checkpoint}"
+                    where = f"{span}: {finding.where}" if finding.where else span
+                    flat.append(dataclasses.replace(finding, where=where))
+        return flat
+
+
+def _rows(matrix: CheckpointMatrix) -> list[list[str]]:
+    rows = []
+    for checkpoint in matrix.order:
+        note = f"same tokenizer as {matrix.same_as[checkpoint]}" if checkpoint in matrix.same_as else ""
+        rows.append([checkpoint, *(matrix.cell(checkpoint, kind) for kind in matrix.kinds), note])
+    return rows
+
+
+def checkpoint_lines(matrix: CheckpointMatrix | None) -> list[str]:
+    """The terminal report's part: the matrix, the findings' timelines, the groups."""
+    if matrix is None:
+        return []
+    header = ["checkpoint", *matrix.kinds, ""]
+    rows = _rows(matrix)
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+    lines = ["", f"CHECKPOINTS ({len(matrix.order)}; {NOT_RUN}: not run)"]
+    for row in [header, *rows]:
+        lines.append("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+    lines += [f"  {folder}: no tokenizer files of its own, not checked" for folder in matrix.unchecked]
+    timelines = matrix.timelines()
+    if timelines:
+        lines += ["", "ACROSS CHECKPOINTS"]
+        for timeline in timelines:
+            finding = timeline.finding
+            lines.append(f"  [{finding.severity.value}] {finding.code}: {timeline.describe()}")
+            lines.append(f"      {finding.message}")
+    for members in matrix.groups():
+        lines.append(f"  same tokenizer, checked once: {', '.join(members)}")
+    return lines
+
+
+def checkpoint_data(matrix: CheckpointMatrix | None) -> dict[str, object]:
+    """The JSON report's "checkpoints" entry (nothing when the run had one tuned tokenizer)."""
+    if matrix is None:
+        return {}
+    return {
+        "checkpoints": {
+            "order": matrix.order,
+            "kinds": matrix.kinds,
+            "matrix": {checkpoint: {kind: matrix.cell(checkpoint, kind) for kind in matrix.kinds}
+                       for checkpoint in matrix.order},
+            "same_tokenizer_as": dict(matrix.same_as),
+            "groups": matrix.groups(),
+            "without_tokenizer": matrix.unchecked,
+            "findings": [{"code": t.finding.code, "check": t.finding.check, "severity": t.finding.severity.value,
+                          "message": t.finding.message, "where": t.finding.where, "first": t.first,
+                          "present": t.present, "reverted_at": t.gone_at} for t in matrix.timelines()],
+        }
+    }
+
+
+def checkpoint_markdown(matrix: CheckpointMatrix | None) -> list[str]:
+    """The Markdown report's part: the matrix as a table, then the timelines."""
+    if matrix is None:
+        return []
+    lines = ["### Checkpoints", "", "| checkpoint | " + " | ".join(matrix.kinds) + " | |",
+             "|---" * (len(matrix.kinds) + 2) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in _rows(matrix)]
+    lines += [f"- {folder}: no tokenizer files of its own, not checked" for folder in matrix.unchecked]
+    timelines = matrix.timelines()
+    if timelines:
+        lines += ["", "| finding | severity | first at | reverted at |", "|---|---|---|---|"]
+        lines += [f"| {t.finding.code} | {t.finding.severity.value} | {t.first} | {t.gone_at or ''} |" for t in timelines]
+    for members in matrix.groups():
+        lines.append(f"- same tokenizer, checked once: {', '.join(members)}")
+    return [*lines, ""]
