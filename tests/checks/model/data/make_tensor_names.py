@@ -95,9 +95,9 @@ def adapters(root: Path) -> dict[str, Any]:
     found["peft-lora-embedding-saved"] = record(root / "embedding-layers", None)
     # Loaded from a directory and resized, PEFT also saves the wrapper's copies (save_embedding_layers="auto").
     transformers.LlamaForCausalLM(config()).save_pretrained(str(root / "saved-base"))
-    model = transformers.AutoModelForCausalLM.from_pretrained(str(root / "saved-base"))
-    model.resize_token_embeddings(VOCAB + 1, mean_resizing=False)
-    peft_model = get_peft_model(model, LoraConfig(r=2, target_modules=["q_proj", "v_proj"],
+    loaded = transformers.AutoModelForCausalLM.from_pretrained(str(root / "saved-base"))
+    loaded.resize_token_embeddings(VOCAB + 1, mean_resizing=False)
+    peft_model = get_peft_model(loaded, LoraConfig(r=2, target_modules=["q_proj", "v_proj"],
                                                   modules_to_save=["embed_tokens", "lm_head"], task_type="CAUSAL_LM"))
     peft_model.save_pretrained(str(root / "modules-to-save-loaded"))
     found["peft-modules-to-save-loaded"] = record(root / "modules-to-save-loaded", None)
