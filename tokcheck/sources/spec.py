@@ -57,7 +57,10 @@ def resolve(spec: str, *, relative_to: Path | None = None, allow_download: bool 
     if not spec:
         raise TokcheckUsageError("empty tokenizer spec: give a directory, a tokenizer.json, a hub id or zoo:NAME")
     if spec.startswith(ZOO_PREFIX):
-        return TokenizerSource(spec=spec, kind="zoo", directory=zoo.path_for(spec[len(ZOO_PREFIX) :]))
+        directory = zoo.path_for(spec[len(ZOO_PREFIX) :])
+        if (directory / "tokenizer.gguf").is_file():  # a GGUF entry of the zoo (tokcheck.zoo.gguf)
+            return TokenizerSource(spec=spec, kind="gguf", directory=directory, gguf_file=directory / "tokenizer.gguf")
+        return TokenizerSource(spec=spec, kind="zoo", directory=directory)
     path = Path(spec).expanduser()
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 MAGIC = b"GGUF"
 SUPPORTED_VERSIONS = (2, 3)
 
@@ -109,6 +107,8 @@ class _Cursor:
         if item_type == STRING:
             return self.strings(count)
         if item_type in _SCALARS:
+            import numpy as np  # not at import: the plugin, which resolves specs, loads without numpy
+
             dtype = np.dtype(_SCALARS[item_type])
             self.need(count * dtype.itemsize)
             values = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.offset)
@@ -141,7 +141,7 @@ def read_gguf(path: Path, *, tensors: bool = True) -> GGUFContents:
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
                 contents = _parse(_Cursor(data, path), tensors)
                 # numpy views would keep the map alive (and fail its close): copy the small arrays
-                contents.fields = {key: np.array(value) if isinstance(value, np.ndarray) else value
+                contents.fields = {key: value.copy() if hasattr(value, "copy") and hasattr(value, "dtype") else value
                                    for key, value in contents.fields.items()}
                 return contents
     except OSError as error:
