@@ -12,6 +12,8 @@ import pytest
 from tests.zoo.summary import CATCH_PROPERTY
 from tokcheck.plugin import BASE_OPTION, REPORT_OPTION, TUNED_OPTION
 from tokcheck.zoo import describe, names
+from tokcheck.zoo.gguf import llamacpp
+from tokcheck.zoo.gguf.catalog import GGUF_MUTANTS
 from tokcheck.zoo.mutants import MUTANTS, Mutant, drift_classes
 
 # What the self-test runs on each variant. A benign re-save must pass the whole built-in suite
@@ -24,6 +26,8 @@ DRIFT_SELECTION = WHOLE_SUITE if os.environ.get("TOKCHECK_SELFTEST_FULL") == "1"
 
 
 def run_suite(pytester: pytest.Pytester, mutant: Mutant) -> tuple[int, list[dict]]:
+    if mutant in GGUF_MUTANTS and llamacpp.unavailable():
+        pytest.skip(llamacpp.unavailable())
     selection = WHOLE_SUITE if mutant.benign else DRIFT_SELECTION
     result = pytester.runpytest(
         BASE_OPTION, f"zoo:{mutant.base}", TUNED_OPTION, f"zoo:{mutant.name}", REPORT_OPTION, "report.json",
@@ -35,7 +39,7 @@ def run_suite(pytester: pytest.Pytester, mutant: Mutant) -> tuple[int, list[dict
     return int(result.ret), json.loads((pytester.path / "report.json").read_text())["findings"]
 
 
-@pytest.mark.parametrize("mutant", [m for m in MUTANTS if not m.benign], ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS + GGUF_MUTANTS if not m.benign], ids=lambda m: m.name)
 def test_drift_mutant_fails_and_names_its_finding(
     pytester: pytest.Pytester, mutant: Mutant, record_property: Callable[[str, object], None]
 ) -> None:
@@ -47,7 +51,7 @@ def test_drift_mutant_fails_and_names_its_finding(
     assert named, f"no {mutant.expect} naming {mutant.expect_text!r}; got {[(f['code'], f['message']) for f in findings]}"
 
 
-@pytest.mark.parametrize("mutant", [m for m in MUTANTS if m.benign], ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", [m for m in MUTANTS + GGUF_MUTANTS if m.benign], ids=lambda m: m.name)
 def test_benign_variant_passes(pytester: pytest.Pytester, mutant: Mutant, record_property: Callable[[str, object], None]) -> None:
     exit_code, findings = run_suite(pytester, mutant)
     record_property(CATCH_PROPERTY, f"{'passed' if exit_code == 0 else 'FAILED'}  benign  {mutant.name}")

@@ -50,7 +50,9 @@ def set_special(role_key: str, token: str) -> Callable[[Path], None]:
 
 
 def drop_key(key: str) -> Callable[[Path], None]:
-    return lambda directory: rewrite(directory, lambda fields: fields.pop(key, None))
+    def edit(fields: Fields) -> None:
+        fields.pop(key, None)
+    return lambda directory: rewrite(directory, edit)
 
 
 def set_string(key: str, value: str) -> Callable[[Path], None]:
