@@ -10,7 +10,8 @@ test-tokenizer-random method over the same strings: per string, encode with both
 decode those ids with both; target >= 5; the encode-only loop is printed too),
 property_rate_over_bare_hypothesis (transcripts per second the chat property checks over what the
 same Hypothesis strategy generates with no check; target >= 0.75), suite_wall_s, suite_wall_s_n2
-and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2).
+and suite_peak_rss_mib (the whole default built-in suite, without and with -n 2);
+gguf_tokenizer_read_s and gguf_reader_read_s (benchmarks/gguf_figures.py), and the >4 GB GGUF diff.
 Never used for timed assertions in tests."""
 
 from __future__ import annotations
@@ -82,6 +83,31 @@ def main() -> None:
     show("transcripts_per_s_bare", bare_rate)
     show("transcripts_per_s_property", property_rate)
     show("property_rate_over_bare_hypothesis", property_rate / bare_rate)
+    gguf_figures(args.repeat)
+
+
+def gguf_figures(repeat: int) -> None:
+    """gguf_tokenizer_read_s (Llama-3 vocab) against GGUFReader in the same run, and the >4 GB diff."""
+    import tempfile
+
+    from benchmarks.gguf_figures import gguf_read_times, large_diff, write_sparse_gguf
+    from tokcheck.zoo.gguf import llamacpp
+
+    if llamacpp.unavailable():
+        show("gguf_figures", f"skipped: {llamacpp.unavailable()}")
+        return
+    ours, theirs = gguf_read_times(repeat)
+    show("gguf_tokenizer_read_s", ours)
+    show("gguf_reader_read_s", theirs)
+    show("gguf_reader_over_tokcheck_reader", theirs / ours)
+    with tempfile.TemporaryDirectory() as work:
+        big = write_sparse_gguf(Path(work) / "big.gguf")
+        show("gguf_big_file_gib", big.stat().st_size / 2**30)
+        for base in ("zoo:llama3-gguf", "zoo:llama3"):
+            wall, rss, rc = large_diff(big, base)
+            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_s", wall)
+            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_peak_rss_mib", rss)
+            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_exit", rc)
 
 
 

@@ -17,7 +17,9 @@ OUT = Path(__file__).resolve().parents[1] / "tokcheck" / "sources" / "gguf" / "d
 def main(root: Path, commit: str) -> None:
     base = (root / "conversion" / "base.py").read_text(encoding="utf-8")
     body = base[base.index("def get_vocab_base_pre"): base.index("# Marker: End get_vocab_base_pre")]
-    chktxt = ast.literal_eval(re.search(r"^\s*chktxt = (.*)$", body, re.M)[1])
+    found = re.search(r"^\s*chktxt = (.*)$", body, re.M)
+    assert found is not None, "no chktxt in get_vocab_base_pre"
+    chktxt = ast.literal_eval(found[1])
     table = dict(re.findall(r'if chkhsh == "([0-9a-f]{64})":\s*\n(?:\s*#.*\n)*\s*res = "([^"]+)"', body))
     vocab = (root / "src" / "llama-vocab.cpp").read_text(encoding="utf-8")
     eog_block = vocab[vocab.index("special_eog_ids.clear();"): vocab.index("// sanity checks")]

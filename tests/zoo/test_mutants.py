@@ -26,8 +26,8 @@ DRIFT_SELECTION = WHOLE_SUITE if os.environ.get("TOKCHECK_SELFTEST_FULL") == "1"
 
 
 def run_suite(pytester: pytest.Pytester, mutant: Mutant) -> tuple[int, list[dict]]:
-    if mutant in GGUF_MUTANTS and llamacpp.unavailable():
-        pytest.skip(llamacpp.unavailable())
+    if mutant in GGUF_MUTANTS and (reason := llamacpp.unavailable(convert=True)):
+        pytest.skip(reason)
     selection = WHOLE_SUITE if mutant.benign else DRIFT_SELECTION
     result = pytester.runpytest(
         BASE_OPTION, f"zoo:{mutant.base}", TUNED_OPTION, f"zoo:{mutant.name}", REPORT_OPTION, "report.json",

@@ -26,10 +26,17 @@ def sources_dir() -> Path:
     return user_cache_dir() / "llamacpp" / SDIST.replace("==", "-")
 
 
-def unavailable() -> str | None:
-    """Why the llama.cpp sources cannot be used here, or None when they can."""
+def unavailable(*, convert: bool = False) -> str | None:
+    """Why the llama.cpp sources (and, with `convert`, its converter's torch and the gguf package)
+    cannot be used here, or None when they can."""
+    import importlib.util
+
+    if importlib.util.find_spec("gguf") is None:
+        return "the gguf package is not installed: pip install 'tokcheck[gguf]'"
     if not (sources_dir() / "convert_hf_to_gguf.py").is_file():
         return f"llama.cpp's converter is not in the cache ({sources_dir()}); fetch it with: {FETCH_COMMAND}"
+    if convert and importlib.util.find_spec("torch") is None:
+        return "llama.cpp's convert_hf_to_gguf.py needs torch: pip install torch==2.13.0"
     return None
 
 
