@@ -61,10 +61,14 @@ def write_sparse_gguf(out: Path) -> Path:
 
 
 def large_diff(big: Path, base: str) -> tuple[float, float, int]:
-    """(wall s, peak RSS MiB, exit code) of `tokcheck diff BASE big.gguf` in a fresh child."""
-    code = ("import resource, sys, time; from tokcheck.cli import main; t = time.perf_counter(); "
-            f"rc = main(['diff', {base!r}, {str(big)!r}]); "
-            "print('FIGURES', time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, rc)")
+    """(wall s, peak RSS MiB, exit code) of `tokcheck diff BASE big.gguf` in a fresh child, BASE
+    given as its resolved path (a zoo: spec would add the zoo catalog's imports). The peak is the
+    child's VmHWM, which exec resets (ru_maxrss would include this process's own peak)."""
+    base_path = str(resolve(base).path)
+    code = ("import time; t = time.perf_counter(); from tokcheck.cli import main; "
+            f"rc = main(['diff', {base_path!r}, {str(big)!r}]); wall = time.perf_counter() - t; "
+            "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]; "
+            "print('FIGURES', wall, hwm, rc)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=False)
     line = next(line for line in result.stdout.splitlines() if line.startswith("FIGURES"))
     _, wall, rss_kib, rc = line.split()

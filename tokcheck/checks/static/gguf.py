@@ -119,9 +119,11 @@ def check_gguf_special_ids(base: GGUFTokenizer, tuned: GGUFTokenizer, stop_ids: 
             continue  # llama.cpp finds eot/eom by their text when the keys are absent
         key = "seperator" if name == "sep" else {"pad": "padding", "unk": "unknown"}.get(name, name)
         fix = _new_metadata("--special-token", name, base.token(expected) or "") if expected is not None else RECONVERT
+        fallback = (" (llama.cpp itself still finds it by its text; runtimes that read the key do not)"
+                    if actual is None and name in ("eot", "eom") and expected in end_of_generation_ids(tuned) else "")
         found.append(Finding("special_roles", f"gguf.{name}-changed", Severity.ERROR,
                              f"tokenizer.ggml.{key}_token_id is {_name(tuned, actual)}; {base.label} gives "
-                             f"{_name(base, expected)}", where=f"{where}: tokenizer.ggml.{key}_token_id",
+                             f"{_name(base, expected)}{fallback}", where=f"{where}: tokenizer.ggml.{key}_token_id",
                              base=expected, tuned=actual, fix=fix))
     eog = end_of_generation_ids(tuned)
     for token_id in sorted(stop_ids - eog):

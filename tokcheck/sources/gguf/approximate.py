@@ -18,6 +18,10 @@ APPROXIMATE_NOTE = ("approximate: transformers' GGUF converter, not llama.cpp; "
 # (llama-vocab.cpp: add_bos defaults to true for LLAMA_VOCAB_TYPE_SPM), and for these BPE pre-tokenizers.
 _ADD_BOS_BY_DEFAULT_MODELS = ("llama",)
 _ADD_BOS_BY_DEFAULT_PRE = ("llama-bpe", "llama3", "llama-v3", "smaug-bpe", "falcon3", "tekken")
+# Pre-tokenizers for which llama-vocab.cpp sets ignore_merges (a whole word in the vocabulary is
+# taken as one token before any merge); transformers' converter leaves it off.
+IGNORE_MERGES_PRE = ("llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
+                     "jina-v5-nano", "tekken")
 
 
 def effective_add_bos(gguf: GGUFTokenizer) -> bool:
@@ -45,6 +49,22 @@ def tokenizer_dict(gguf: GGUFTokenizer) -> dict[str, Any]:
     return found
 
 
+def _only_the_files_tokens(backend: Any, gguf: GGUFTokenizer) -> Any:
+    """The converter's tokenizer classes add their default specials (GPT-2's <|endoftext|>) as new
+    ids past the file's vocabulary; llama.cpp knows only the file's tokens, so drop those."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    data = json.loads(backend.to_str())
+    kept = [entry for entry in data.get("added_tokens") or []
+            if entry["id"] < len(gguf.tokens) and gguf.tokens[entry["id"]] == entry["content"]]
+    if len(kept) == len(data.get("added_tokens") or []):
+        return backend
+    data["added_tokens"] = kept
+    return Tokenizer.from_str(json.dumps(data))
+
+
 def load_approximate(gguf: GGUFTokenizer) -> Any:
     """A transformers tokenizer that runs this GGUF's tokenizer approximately."""
     transformers = import_transformers()
@@ -58,6 +78,9 @@ def load_approximate(gguf: GGUFTokenizer) -> Any:
             f"{gguf.label}: transformers {transformers.__version__} cannot build a tokenizer from this GGUF "
             f"(tokenizer.ggml.model {gguf.model!r}): {' '.join(str(error).split())[:200]}"
         ) from None
+    backend = _only_the_files_tokens(backend, gguf)
+    if gguf.pre in IGNORE_MERGES_PRE and hasattr(backend.model, "ignore_merges"):
+        backend.model.ignore_merges = True
     bos, eos = gguf.token(gguf.special_ids["bos"]), gguf.token(gguf.special_ids["eos"])
     add_bos, add_eos = effective_add_bos(gguf) and bos is not None, bool(gguf.add_eos) and eos is not None
     single = " ".join([*(["$bos"] if add_bos else []), "$A", *(["$eos"] if add_eos else [])])

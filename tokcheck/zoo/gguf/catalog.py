@@ -46,8 +46,12 @@ GGUF_MUTANTS: list[Mutant] = [
            drop_last_token(), "gguf.token-count", "tokens"),
     Mutant("llama3-gguf-add-bos-off", "llama3-gguf", "gguf: add_bos_token flipped",
            set_bool("tokenizer.ggml.add_bos_token", False), "gguf.add-bos-changed", "not add BOS"),
-    Mutant("qwen2-gguf-eot-missing", "qwen2-gguf", "gguf: eot_token_id missing and eos moved off the turn end",
-           set_special("tokenizer.ggml.eos_token_id", "<|fim_middle|>"), "gguf.eos-changed", "'<|fim_middle|>'"),
+    # An export that sets eot_token_id explicitly (gguf-new-metadata --special-token eot): benign
+    # against its HF base; the mutant below, compared with it, has lost the key.
+    Mutant("llama3.1-gguf-eot-explicit", "llama3.1-gguf", "benign: eot_token_id set explicitly",
+           set_special("tokenizer.ggml.eot_token_id", "<|eot_id|>")),
+    Mutant("llama3.1-gguf-eot-missing", "llama3.1-gguf-eot-explicit", "gguf: eot_token_id missing",
+           drop_key("tokenizer.ggml.eot_token_id"), "gguf.eot-changed", "eot_token_id is unset"),
 ]
 
 ENTRIES: list[ZooEntry] = [
