@@ -8,11 +8,15 @@ from pathlib import Path
 
 import pytest
 
+from tokcheck.sources.gguf import approximate
 from tokcheck.sources.gguf.fidelity import measure
 from tokcheck.zoo.gguf import llamacpp
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-pytestmark = pytest.mark.skipif(llamacpp.unavailable() is not None, reason=str(llamacpp.unavailable()))
+pytestmark = [
+    pytest.mark.skipif(llamacpp.unavailable() is not None, reason=str(llamacpp.unavailable())),
+    pytest.mark.skipif(approximate.unavailable() is not None, reason=str(approximate.unavailable())),
+]
 
 
 def documented() -> dict[str, str]:

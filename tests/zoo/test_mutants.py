@@ -11,6 +11,7 @@ import pytest
 
 from tests.zoo.summary import CATCH_PROPERTY
 from tokcheck.plugin import BASE_OPTION, REPORT_OPTION, TUNED_OPTION
+from tokcheck.sources.gguf import approximate
 from tokcheck.zoo import describe, names
 from tokcheck.zoo.gguf import llamacpp
 from tokcheck.zoo.gguf.catalog import GGUF_MUTANTS
@@ -26,7 +27,7 @@ DRIFT_SELECTION = WHOLE_SUITE if os.environ.get("TOKCHECK_SELFTEST_FULL") == "1"
 
 
 def run_suite(pytester: pytest.Pytester, mutant: Mutant) -> tuple[int, list[dict]]:
-    if mutant in GGUF_MUTANTS and (reason := llamacpp.unavailable(convert=True)):
+    if mutant in GGUF_MUTANTS and (reason := llamacpp.unavailable(convert=True) or approximate.unavailable()):
         pytest.skip(reason)
     selection = WHOLE_SUITE if mutant.benign else DRIFT_SELECTION
     result = pytester.runpytest(

@@ -65,9 +65,25 @@ def _only_the_files_tokens(backend: Any, gguf: GGUFTokenizer) -> Any:
     return Tokenizer.from_str(json.dumps(data))
 
 
+def unavailable() -> str | None:
+    """Why the approximate view cannot be built with the installed transformers, or None."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("transformers.integrations.gguf.gguf_tokenizer_mapping")
+    except ModuleNotFoundError:
+        found = None
+    if found is None:
+        return "the approximate GGUF view needs transformers 5's GGUF tokenizer converter (transformers>=5.24)"
+    return None
+
+
 def load_approximate(gguf: GGUFTokenizer) -> Any:
     """A transformers tokenizer that runs this GGUF's tokenizer approximately."""
     transformers = import_transformers()
+    reason = unavailable()
+    if reason is not None:
+        raise TokcheckUsageError(f"{gguf.label}: {reason}; transformers {transformers.__version__} is installed")
     from tokenizers import processors
     from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer
 
