@@ -14,6 +14,10 @@ INSTALL_HINT = "pip install llama-cpp-python==0.3.36 (builds llama.cpp from sour
 def unavailable() -> str | None:
     if importlib.util.find_spec("llama_cpp") is None:
         return f"llama-cpp-python is not installed: {INSTALL_HINT}"
+    try:  # installed with --no-deps it lacks diskcache and fails at import
+        import llama_cpp  # noqa: F401
+    except ImportError as error:
+        return f"llama-cpp-python does not import: {error}"
     return None
 
 
