@@ -20,7 +20,8 @@ base_encoding_cache_hit_over_encode (the base's encodings of every sweep string 
 disk cache over encoding and storing them, cold then warm in one go; the suite figures run with
 the cache off, so they stay cold runs),
 class_views_over_comparison (what building the model-specific class views adds to the pair's
-Comparison, over building it without them; none are built for this pair on transformers 5).
+Comparison, over building it without them; none are built for this pair on transformers 5),
+gguf_tokenizer_read_s and gguf_reader_read_s (benchmarks/gguf_figures.py), and the >4 GB GGUF diff.
 Never used for timed assertions in tests."""
 
 from __future__ import annotations
@@ -118,6 +119,31 @@ def main() -> None:
     if suite_s is not None:
         show("suite_over_raw_floor", suite_s / raw_s)
         show_many_checkpoints()
+    gguf_figures(args.repeat)
+
+
+def gguf_figures(repeat: int) -> None:
+    """gguf_tokenizer_read_s (Llama-3 vocab) against GGUFReader in the same run, and the >4 GB diff."""
+    import tempfile
+
+    from benchmarks.gguf_figures import gguf_read_times, large_diff, write_sparse_gguf
+    from tokcheck.zoo.gguf import llamacpp
+
+    if llamacpp.unavailable():
+        show("gguf_figures", f"skipped: {llamacpp.unavailable()}")
+        return
+    ours, theirs = gguf_read_times(repeat)
+    show("gguf_tokenizer_read_s", ours)
+    show("gguf_reader_read_s", theirs)
+    show("gguf_reader_over_tokcheck_reader", theirs / ours)
+    with tempfile.TemporaryDirectory() as work:
+        big = write_sparse_gguf(Path(work) / "big.gguf")
+        show("gguf_big_file_gib", big.stat().st_size / 2**30)
+        for base in ("zoo:llama3-gguf", "zoo:llama3"):
+            wall, rss, rc = large_diff(big, base)
+            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_s", wall)
+            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_peak_rss_mib", rss)
+            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_exit", rc)
 
 
 def show_encoding_cache(pair: Any, texts: list[str]) -> None:

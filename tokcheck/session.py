@@ -93,6 +93,10 @@ class Side:
     @property
     def load_findings(self) -> list[Finding]:
         """A warning when the installed transformers could not load this side as saved."""
+        if self.loaded.approximate is not None:
+            return [Finding("loading", "loading.approximate", Severity.INFO,
+                            f"{self.name} is a GGUF; the behaviour checks run it {self.loaded.approximate}",
+                            where=self.source.spec)]
         problem = self.loaded.fallback_reason
         if problem is None:
             return []

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from tokcheck.checks.static import static_findings
+from tokcheck.checks.static import STATIC_CHECKS, static_findings
+from tokcheck.checks.static.gguf_pair import gguf_pair_findings, is_gguf_pair
 from tokcheck.findings import Finding
 from tokcheck.session import TokcheckSession
 
@@ -16,4 +17,6 @@ class CheckedSession(TokcheckSession):
     def static(self) -> dict[str, list[Finding]]:
         """Every static check's findings, keyed by check name."""
         base, tuned = self.pair()
+        if is_gguf_pair(base, tuned):  # llama.cpp's metadata, compared by llama.cpp's conversion rules
+            return gguf_pair_findings(base, tuned, list(STATIC_CHECKS))
         return static_findings(base.snapshot, tuned.snapshot)

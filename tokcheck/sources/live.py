@@ -10,6 +10,8 @@ from typing import Any
 from tokcheck.environment import import_transformers
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources.fallback import load_from_tokenizer_json
+from tokcheck.sources.gguf.approximate import APPROXIMATE_NOTE, load_approximate
+from tokcheck.sources.gguf.metadata import read_tokenizer
 from tokcheck.sources.spec import TokenizerSource
 from tokcheck.sources.template_budget import check_size, render_budget
 
@@ -20,6 +22,7 @@ class LoadedTokenizer:
 
     tokenizer: Any
     fallback_reason: str | None = None
+    approximate: str | None = None  # how it differs from the real thing (a GGUF's approximate view)
 
 
 def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) -> Any:
@@ -30,6 +33,9 @@ def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) 
 def load(source: TokenizerSource, *, trust_remote_code: bool = False) -> LoadedTokenizer:
     """The tokenizer as AutoTokenizer loads it; when that fails and the source has a tokenizer.json
     (e.g. a transformers 5 save under 4.x), the fallback loader's, with the reason."""
+    if source.gguf_file is not None:  # llama.cpp's tokenizer, approximated (see gguf/approximate.py)
+        return LoadedTokenizer(load_approximate(read_tokenizer(source.gguf_file, source.spec)),
+                               approximate=APPROXIMATE_NOTE)
     transformers = import_transformers()
     try:
         if source.bare_file is not None:

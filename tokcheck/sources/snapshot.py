@@ -16,6 +16,9 @@ from typing import Any
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources import canonical
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code, read_object, read_text
+from tokcheck.sources.gguf.as_snapshot import ORIGIN as GGUF_ORIGIN
+from tokcheck.sources.gguf.as_snapshot import snapshot_fields as gguf_snapshot_fields
+from tokcheck.sources.gguf.metadata import GGUFTokenizer, read_tokenizer
 from tokcheck.sources.live import load_tokenizer
 from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
@@ -56,6 +59,7 @@ class TokenizerSnapshot:
     model_config: dict[str, Any] | None
     generation_config: dict[str, Any] | None
     digests: dict[str, str] = field(default_factory=dict)
+    gguf: GGUFTokenizer | None = None  # a .gguf source: its tokenizer metadata, as llama.cpp reads it
 
     @cached_property
     def id_to_token(self) -> dict[int, str]:
@@ -121,6 +125,8 @@ def _ids(value: Any) -> tuple[int, ...]:
 
 def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -> TokenizerSnapshot:
     """Read a source's files into a snapshot; bad files raise TokcheckUsageError with one line."""
+    if source.gguf_file is not None:
+        return _gguf_snapshot(source)
     files = _present_files(source)
     config = _read_object(source, "tokenizer_config.json")
     check_remote_code(source.spec, config, trust_remote_code)
@@ -161,6 +167,15 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
         ),
         digests=_digests(source, files),
     )
+
+
+def _gguf_snapshot(source: TokenizerSource) -> TokenizerSnapshot:
+    assert source.gguf_file is not None
+    gguf = read_tokenizer(source.gguf_file, source.spec)
+    templates = {name: TemplateEntry(name, text, f"{GGUF_ORIGIN}: tokenizer.chat_template")
+                 for name, text in gguf.chat_templates.items()}
+    return TokenizerSnapshot(**gguf_snapshot_fields(gguf, source.gguf_file.name), chat_templates=templates,
+                             template_places={"tokenizer.chat_template": gguf.chat_templates}, gguf=gguf)
 
 
 def _present_files(source: TokenizerSource) -> tuple[str, ...]:

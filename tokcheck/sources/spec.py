@@ -1,6 +1,6 @@
 """Spec strings -> TokenizerSource: where one side's files are, read-only.
 
-A spec is a directory written by ``save_pretrained``, a bare ``tokenizer.json``, a hub id with an
+A spec is a directory written by ``save_pretrained``, a bare ``tokenizer.json``, a ``.gguf`` file, a hub id with an
 optional ``@revision`` found in the local Hugging Face cache, or ``zoo:NAME``. Resolving a spec
 touches the filesystem only; nothing here writes into a source, and nothing reaches the network
 unless the caller passes ``allow_download=True``.
@@ -17,6 +17,7 @@ from tokcheck import zoo
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources import hub
 from tokcheck.sources.files import TOKENIZER_FILES
+from tokcheck.sources.gguf import first_shard, import_gguf
 
 ZOO_PREFIX = "zoo:"
 _HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*$")
@@ -28,16 +29,19 @@ class TokenizerSource:
     spec, `bare_file` is set and no other file in that directory is used."""
 
     spec: str
-    kind: str  # "directory", "file", "hub" or "zoo"
+    kind: str  # "directory", "file", "hub", "zoo" or "gguf"
     directory: Path
     bare_file: Path | None = None
+    gguf_file: Path | None = None  # a .gguf spec (its first shard): no other file is used
 
     @property
     def path(self) -> Path:
-        return self.bare_file or self.directory
+        return self.bare_file or self.gguf_file or self.directory
 
     def file(self, name: str) -> Path | None:
         """The path of a named file of this source, or None when it has none."""
+        if self.gguf_file is not None:
+            return None
         if self.bare_file is not None:
             return self.bare_file if name == "tokenizer.json" else None
         candidate = self.directory / name
@@ -53,7 +57,10 @@ def resolve(spec: str, *, relative_to: Path | None = None, allow_download: bool 
     if not spec:
         raise TokcheckUsageError("empty tokenizer spec: give a directory, a tokenizer.json, a hub id or zoo:NAME")
     if spec.startswith(ZOO_PREFIX):
-        return TokenizerSource(spec=spec, kind="zoo", directory=zoo.path_for(spec[len(ZOO_PREFIX) :]))
+        directory = zoo.path_for(spec[len(ZOO_PREFIX) :])
+        if (directory / "tokenizer.gguf").is_file():  # a GGUF entry of the zoo (tokcheck.zoo.gguf)
+            return TokenizerSource(spec=spec, kind="gguf", directory=directory, gguf_file=directory / "tokenizer.gguf")
+        return TokenizerSource(spec=spec, kind="zoo", directory=directory)
     path = Path(spec).expanduser()
     if relative_to is not None and not path.is_absolute():
         path = relative_to / path
@@ -68,9 +75,13 @@ def resolve(spec: str, *, relative_to: Path | None = None, allow_download: bool 
 
 def _resolve_path(spec: str, path: Path) -> TokenizerSource:
     if path.is_file():
+        if path.suffix == ".gguf":
+            import_gguf(spec)
+            gguf_file = first_shard(spec, path)
+            return TokenizerSource(spec=spec, kind="gguf", directory=gguf_file.parent, gguf_file=gguf_file)
         if path.suffix != ".json":
             raise TokcheckUsageError(
-                f"{spec}: not a tokenizer; give the directory that holds it or a tokenizer.json file"
+                f"{spec}: not a tokenizer; give the directory that holds it, a tokenizer.json or a .gguf file"
             )
         return TokenizerSource(spec=spec, kind="file", directory=path.parent, bare_file=path)
     if not any((path / name).is_file() for name in TOKENIZER_FILES):

@@ -11,7 +11,7 @@ from pathlib import Path
 from tokcheck.errors import TokcheckUsageError
 
 # Modules that each define ENTRIES: list[ZooEntry]. The drift mutants add their module here.
-CATALOG_MODULES: tuple[str, ...] = ("tokcheck.zoo.bases", "tokcheck.zoo.mutants")
+CATALOG_MODULES: tuple[str, ...] = ("tokcheck.zoo.bases", "tokcheck.zoo.mutants", "tokcheck.zoo.gguf.catalog")
 
 
 @dataclass(frozen=True)

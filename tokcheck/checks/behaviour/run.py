@@ -5,6 +5,7 @@ so the plugin imports it only when a behaviour check runs."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -70,6 +71,19 @@ class BehaviourRun:
     def inputs(self) -> PairInputs:
         return PairInputs(self.comparison)
 
+    @cached_property
+    def approximate(self) -> str | None:
+        """How a side's tokenizer approximates the real one (a GGUF's view), or None."""
+        return next((side.loaded.approximate for side in self.session.sides if side.loaded.approximate), None)
+
+    def _as_seen(self, findings: list[Finding]) -> list[Finding]:
+        """Behaviour seen through an approximate view is a warning, never an error: the view's own
+        measured gaps (README 'Checking a GGUF export') would otherwise fail faithful exports."""
+        if self.approximate is None:
+            return findings
+        return [dataclasses.replace(f, severity=Severity.WARNING, message=f"{f.message} ({self.approximate})")
+                if f.severity is Severity.ERROR else f for f in findings]
+
     def has_chat_template(self) -> bool:
         return self.comparison.base_renders_chat
 
@@ -85,7 +99,7 @@ class BehaviourRun:
             f"({outcome.compared} compared); {how} "
             f"(profile {self.settings.profile}, {self.settings.describe_seed()})"
         )
-        return [found.to_finding()]
+        return self._as_seen([found.to_finding()])
 
     def sweep_findings(self, name: str, shard: int = 0) -> list[Finding]:
         """Run shard `shard` of sweep `name` (see tokcheck.checks.behaviour.sweeps.registry); a
@@ -93,13 +107,13 @@ class BehaviourRun:
         shards = shards_of(name, self.settings.sweep_shards)
         outcome = run_sweep(self.inputs, name, shard=shard, shards=shards, sample=self.settings.sweep_sample)
         smallest = outcome.smallest()
-        return [] if smallest is None else [smallest.to_finding()]
+        return [] if smallest is None else self._as_seen([smallest.to_finding()])
 
     def special_token_findings(self) -> list[Finding]:
-        return [example.to_finding() for example in special_token_examples(self.comparison)]
+        return self._as_seen([example.to_finding() for example in special_token_examples(self.comparison)])
 
     def injection_findings(self) -> list[Finding]:
-        return injection_findings(self.comparison)
+        return self._as_seen(injection_findings(self.comparison))
 
     def baseline_findings(self, name: str) -> list[Finding]:
         """INFO about what base itself does (then only a change is drift): `chat_bos`, `stop_token`."""

@@ -1,0 +1,150 @@
+"""What llama.cpp's converter (convert_hf_to_gguf.py, --vocab-only) writes for a Hugging Face
+tokenizer, rebuilt in Python so that a HF side can be compared with a GGUF key by key:
+
+- the token list of get_vocab_base (byte-level BPE and WordPiece) or _create_vocab_sentencepiece
+  (a tokenizer.model): holes become [PAD{i}] (UNUSED), the list is padded to config.json
+  vocab_size, special added tokens (and ones that look special: <|...|>) are CONTROL, other added
+  tokens USER_DEFINED with SentencePiece's ▁ made a space;
+- merges, special ids, add_bos/add_eos and the chat templates exactly as gguf-py's SpecialVocab
+  reads them (it is the same code: the `gguf` package is gguf-py);
+- tokenizer.ggml.pre from the chkhsh table (llamacpp.py)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from tokcheck.sources.gguf import import_gguf
+from tokcheck.sources.gguf.llamacpp import chkhsh, pre_for_hash
+from tokcheck.sources.gguf.metadata import BYTE, CONTROL, NORMAL, UNKNOWN, UNUSED, USER_DEFINED, GGUFTokenizer
+from tokcheck.sources.snapshot import TokenizerSnapshot
+from tokcheck.sources.spec import TokenizerSource
+
+SPM_ARCHITECTURES = ("LlamaForCausalLM", "MistralForCausalLM", "MixtralForCausalLM")
+PRE_NOT_RECOGNIZED = "(conversion aborts: BPE pre-tokenizer was not recognized)"
+
+
+def looks_special(token: str) -> bool:
+    """convert_hf_to_gguf.py's does_token_look_special."""
+    return (token in ("<pad>", "<mask>", "<2mass>", "[@BOS@]")
+            or (token.startswith("<|") and token.endswith("|>"))
+            or (token.startswith("<｜") and token.endswith("｜>"))
+            or (token.startswith("<unused") and token.endswith(">")))
+
+
+def vocab_size(snapshot: TokenizerSnapshot) -> int:
+    size = (snapshot.model_config or {}).get("vocab_size")
+    if not isinstance(size, int):
+        size = ((snapshot.model_config or {}).get("text_config") or {}).get("vocab_size")
+    return size if isinstance(size, int) else len(snapshot.vocab)
+
+
+def uses_sentencepiece(source: TokenizerSource, snapshot: TokenizerSnapshot) -> bool:
+    architectures = (snapshot.model_config or {}).get("architectures") or []
+    return source.file("tokenizer.model") is not None and any(a in SPM_ARCHITECTURES for a in architectures)
+
+
+def _bpe_tokens(snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list[int]]:
+    reverse = snapshot.id_to_token
+    tokens, types = [], []
+    for index in range(size):
+        token = reverse.get(index)
+        added = snapshot.added_tokens.get(index)
+        if token is None:
+            tokens.append(f"[PAD{index}]")
+            types.append(UNUSED)
+        elif added is not None:
+            if added.special or looks_special(token):
+                types.append(CONTROL)
+            else:
+                token = token.replace("\u2581", " ")
+                types.append(USER_DEFINED)
+            tokens.append(token)
+        else:
+            tokens.append(token)
+            types.append(NORMAL)
+    return tokens, types
+
+
+def _sentencepiece_tokens(source: TokenizerSource, snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list[int]]:
+    from sentencepiece import SentencePieceProcessor
+
+    model = source.file("tokenizer.model")
+    assert model is not None
+    processor = SentencePieceProcessor()
+    processor.LoadFromFile(str(model))
+    tokens = [f"[PAD{i}]" for i in range(size)]
+    types = [UNUSED] * size
+    for index in range(min(processor.vocab_size(), size)):
+        tokens[index] = processor.IdToPiece(index)
+        types[index] = (UNKNOWN if processor.IsUnknown(index) else CONTROL if processor.IsControl(index)
+                        else UNUSED if processor.IsUnused(index) else BYTE if processor.IsByte(index) else NORMAL)
+    for index, added in snapshot.config_added_tokens.items():
+        if index >= size:
+            continue
+        token = added.content
+        if added.special or looks_special(token):
+            types[index] = CONTROL
+        else:
+            token = token.replace("\u2581", " ")
+            types[index] = USER_DEFINED
+        tokens[index] = token
+    return tokens, types
+
+
+def _special_vocab(source: TokenizerSource, size: int, merges: bool) -> Any:
+    gguf = import_gguf(source.spec)
+    quiet = logging.getLogger("gguf.vocab")
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)  # SpecialVocab logs each key it sets
+    try:
+        return gguf.SpecialVocab(source.directory, load_merges=merges, n_vocab=size)
+    finally:
+        quiet.setLevel(level)
+
+
+def _templates(value: Any) -> dict[str, str]:
+    if isinstance(value, str):
+        return {"default": value}
+    if isinstance(value, list):
+        return {str(item["name"]): str(item["template"]) for item in value if isinstance(item, dict) and "name" in item}
+    return {}
+
+
+def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
+                  encode: Callable[[str], Sequence[int]] | None) -> GGUFTokenizer:
+    """The tokenizer metadata convert_hf_to_gguf.py would write for this HF source. `encode` is
+    the live tokenizer's encode (special tokens added), for the chkhsh; None skips the pre check."""
+    size = vocab_size(snapshot)
+    spm = uses_sentencepiece(source, snapshot)
+    if spm:
+        tokens, types = _sentencepiece_tokens(source, snapshot, size)
+        model, pre = "llama", "default"
+    else:
+        tokens, types = _bpe_tokens(snapshot, size)
+        model = "bert" if snapshot.model_type == "WordPiece" else "gpt2"
+        pre = None
+        if encode is not None:
+            pre = pre_for_hash(chkhsh(encode)) or PRE_NOT_RECOGNIZED
+    special = _special_vocab(source, len(tokens), merges=not spm)
+    ids = dict(special.special_token_ids)
+    notes = []
+    if max(snapshot.id_to_token, default=-1) >= size:
+        notes.append(f"ids up to {max(snapshot.id_to_token)} but config.json vocab_size {size}: "
+                     "convert_hf_to_gguf.py aborts (assert max(tokenizer.vocab.values()) < vocab_size)")
+    return GGUFTokenizer(
+        label=snapshot.label,
+        model=model,
+        pre=pre,
+        tokens=tokens,
+        token_types=types,
+        merges=list(special.merges) if not spm else None,
+        scores=None,
+        special_ids={name: ids.get(name) for name in ("bos", "eos", "eot", "eom", "pad", "unk", "sep")},
+        add_bos=special.add_special_token.get("bos"),
+        add_eos=special.add_special_token.get("eos"),
+        chat_templates=_templates(special.chat_template),
+        embedding_rows=size,
+        notes=notes,
+    )

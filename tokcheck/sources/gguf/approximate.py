@@ -1,0 +1,115 @@
+"""The approximate view of a GGUF: a `tokenizers.Tokenizer` built from the file's metadata with
+transformers' GGUF converter (transformers.integrations.gguf), given the tokens and merges tokcheck
+read itself, and wrapped as a transformers tokenizer with the file's special tokens, add_bos/add_eos
+(as llama.cpp applies them) and chat template. It is not llama.cpp: the converter approximates
+llama.cpp's pre-tokenizers; README "Checking a GGUF export" lists the measured gaps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tokcheck.environment import import_transformers
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.sources.gguf.metadata import GGUFTokenizer
+
+APPROXIMATE_NOTE = ("approximate: transformers' GGUF converter, not llama.cpp; "
+                    "see README 'Checking a GGUF export' for its measured gaps")
+# llama.cpp adds BOS to a SentencePiece ("llama") vocabulary whose file does not say otherwise
+# (llama-vocab.cpp: add_bos defaults to true for LLAMA_VOCAB_TYPE_SPM), and for these BPE pre-tokenizers.
+_ADD_BOS_BY_DEFAULT_MODELS = ("llama",)
+_ADD_BOS_BY_DEFAULT_PRE = ("llama-bpe", "llama3", "llama-v3", "smaug-bpe", "falcon3", "tekken")
+# Pre-tokenizers for which llama-vocab.cpp sets ignore_merges (a whole word in the vocabulary is
+# taken as one token before any merge); transformers' converter leaves it off.
+IGNORE_MERGES_PRE = ("llama3", "llama-v3", "llama-bpe", "falcon3", "falcon-h1", "pixtral", "midm-2.0", "lfm2",
+                     "jina-v5-nano", "tekken")
+
+
+def effective_add_bos(gguf: GGUFTokenizer) -> bool:
+    if gguf.add_bos is not None:
+        return gguf.add_bos
+    return gguf.model in _ADD_BOS_BY_DEFAULT_MODELS or gguf.pre in _ADD_BOS_BY_DEFAULT_PRE
+
+
+def tokenizer_dict(gguf: GGUFTokenizer) -> dict[str, Any]:
+    """The input transformers' converter takes (its get_gguf_tokenizer's `tokenizer_dict`)."""
+    found: dict[str, Any] = {"tokenizer_type": gguf.model, "tokens": gguf.tokens}
+    if gguf.pre is not None:
+        found["pre_tokenizer_type"] = gguf.pre
+    if gguf.token_types is not None:
+        found["token_type"] = gguf.token_types
+    if gguf.merges is not None:
+        found["merges"] = gguf.merges
+    if gguf.scores is not None:
+        found["scores"] = gguf.scores
+    for name in ("bos", "eos", "pad"):
+        if gguf.special_ids[name] is not None:
+            found[f"{name}_token_id"] = gguf.special_ids[name]
+    if gguf.special_ids["unk"] is not None:
+        found["unk_token_id"] = gguf.special_ids["unk"]
+    return found
+
+
+def _only_the_files_tokens(backend: Any, gguf: GGUFTokenizer) -> Any:
+    """The converter's tokenizer classes add their default specials (GPT-2's <|endoftext|>) as new
+    ids past the file's vocabulary; llama.cpp knows only the file's tokens, so drop those."""
+    import json
+
+    from tokenizers import Tokenizer
+
+    data = json.loads(backend.to_str())
+    kept = [entry for entry in data.get("added_tokens") or []
+            if entry["id"] < len(gguf.tokens) and gguf.tokens[entry["id"]] == entry["content"]]
+    if len(kept) == len(data.get("added_tokens") or []):
+        return backend
+    data["added_tokens"] = kept
+    return Tokenizer.from_str(json.dumps(data))
+
+
+def unavailable() -> str | None:
+    """Why the approximate view cannot be built with the installed transformers, or None."""
+    import importlib.util
+
+    try:
+        found = importlib.util.find_spec("transformers.integrations.gguf.gguf_tokenizer_mapping")
+    except ModuleNotFoundError:
+        found = None
+    if found is None:
+        return "the approximate GGUF view needs transformers 5's GGUF tokenizer converter (transformers>=5.24)"
+    return None
+
+
+def load_approximate(gguf: GGUFTokenizer) -> Any:
+    """A transformers tokenizer that runs this GGUF's tokenizer approximately."""
+    transformers = import_transformers()
+    reason = unavailable()
+    if reason is not None:
+        raise TokcheckUsageError(f"{gguf.label}: {reason}; transformers {transformers.__version__} is installed")
+    from tokenizers import processors
+    from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer
+
+    try:
+        backend, _ = convert_gguf_tokenizer(gguf.architecture or "", tokenizer_dict(gguf))
+    except Exception as error:  # the converter knows a fixed set of vocabularies: one line naming it
+        raise TokcheckUsageError(
+            f"{gguf.label}: transformers {transformers.__version__} cannot build a tokenizer from this GGUF "
+            f"(tokenizer.ggml.model {gguf.model!r}): {' '.join(str(error).split())[:200]}"
+        ) from None
+    backend = _only_the_files_tokens(backend, gguf)
+    if gguf.pre in IGNORE_MERGES_PRE and hasattr(backend.model, "ignore_merges"):
+        backend.model.ignore_merges = True
+    bos, eos = gguf.token(gguf.special_ids["bos"]), gguf.token(gguf.special_ids["eos"])
+    add_bos, add_eos = effective_add_bos(gguf) and bos is not None, bool(gguf.add_eos) and eos is not None
+    single = " ".join([*(["$bos"] if add_bos else []), "$A", *(["$eos"] if add_eos else [])])
+    pair = " ".join([*(["$bos"] if add_bos else []), "$A", *(["$eos"] if add_eos else []),
+                     *(["$bos"] if add_bos else []), "$B", *(["$eos"] if add_eos else [])])
+    specials = [(token, gguf.special_ids[name]) for name, token, on in (("bos", bos, add_bos), ("eos", eos, add_eos)) if on]
+    backend.post_processor = processors.TemplateProcessing(
+        single=single.replace("$bos", str(bos)).replace("$eos", str(eos)),
+        pair=pair.replace("$bos", str(bos)).replace("$eos", str(eos)),
+        special_tokens=specials,
+    )
+    roles = {f"{name}_token": gguf.token(gguf.special_ids[name]) for name in ("bos", "eos", "unk", "pad", "sep")}
+    kwargs: dict[str, Any] = {key: value for key, value in roles.items() if value is not None}
+    if "default" in gguf.chat_templates:
+        kwargs["chat_template"] = gguf.chat_templates["default"]
+    return transformers.PreTrainedTokenizerFast(tokenizer_object=backend, **kwargs)
