@@ -71,6 +71,42 @@ def build_checkpoint(dest: Path) -> Path:
     return dest
 
 
+def gguf_export(checkpoint: Path, dest: Path) -> Path:
+    """The checkpoint's tokenizer as a llama.cpp GGUF (gguf's own GGUFWriter, key-value section
+    only, as a --vocab-only conversion writes it): tokens, types, merges, special ids, template."""
+    import gguf
+
+    tokenizer = json.loads((checkpoint / "tokenizer.json").read_text(encoding="utf-8"))
+    vocab = dict(tokenizer["model"]["vocab"])
+    added = {token["id"]: token for token in tokenizer["added_tokens"]}
+    size = max([*vocab.values(), *added]) + 1
+    by_id = {index: piece for piece, index in vocab.items()}
+    tokens, types = [], []
+    for index in range(size):
+        if index in added:
+            tokens.append(added[index]["content"])
+            types.append(gguf.TokenType.CONTROL if added[index]["special"] else gguf.TokenType.USER_DEFINED)
+        else:
+            tokens.append(by_id.get(index, f"[PAD{index}]"))
+            types.append(gguf.TokenType.NORMAL if index in by_id else gguf.TokenType.UNUSED)
+    dest.mkdir(parents=True)
+    writer = gguf.GGUFWriter(dest / "model.gguf", arch="llama")
+    writer.add_tokenizer_model("gpt2")
+    writer.add_tokenizer_pre("llama-bpe")
+    writer.add_token_list(tokens)
+    writer.add_token_types(types)
+    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in tokenizer["model"]["merges"]])
+    ids = {token["content"]: token["id"] for token in tokenizer["added_tokens"]}
+    writer.add_bos_token_id(ids["<|begin_of_text|>"])
+    writer.add_eos_token_id(ids["<|eot_id|>"])
+    writer.add_add_bos_token(True)
+    writer.add_chat_template((checkpoint / "chat_template.jinja").read_text(encoding="utf-8"))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.close()
+    return dest
+
+
 def sharded(checkpoint: Path, dest: Path) -> Path:
     """The checkpoint with its weights as one shard named by model.safetensors.index.json."""
     shutil.copytree(checkpoint, dest)
@@ -145,16 +181,17 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_pipeline(base: TokenizerSnapshot, tuned_dir: Path, *, live: bool) -> Outcome:
+def run_pipeline(base: TokenizerSnapshot, tuned_dir: Path, *, live: bool, spec: Path | None = None) -> Outcome:
     """What tokcheck does with a tuned directory, in process: resolve and snapshot it, the static
-    checks against base, the live load (``live``), and the model inspection of its weights. A
-    TokcheckUsageError at any stage is the one-line outcome; anything else propagates (a crash)."""
+    checks against base, the live load (``live``), and the model inspection of its weights. `spec`:
+    a file inside it given as the spec (a .gguf). A TokcheckUsageError at any stage is the one-line
+    outcome; anything else propagates (a crash)."""
     from tokcheck.checks.model.inspection import ModelInspection, ModelPair
     from tokcheck.checks.model.weights import find_model
     from tokcheck.sources.live import load
 
     try:
-        source = resolve(str(tuned_dir))
+        source = resolve(str(spec or tuned_dir))
         snapshot = take_snapshot(source)
         findings = [f for check in static_findings(base, snapshot).values() for f in check]
         if live:
@@ -172,11 +209,11 @@ def run_pipeline(base: TokenizerSnapshot, tuned_dir: Path, *, live: bool) -> Out
     return Outcome(findings=len(findings), fails=any(f.fails(strict=False) for f in findings))
 
 
-def run_contained(base: TokenizerSnapshot, tuned_dir: Path, *, live: bool) -> Outcome:
+def run_contained(base: TokenizerSnapshot, tuned_dir: Path, *, live: bool, spec: Path | None = None) -> Outcome:
     """run_pipeline under the wall and memory limits, with the directory hashed before and after."""
     before, rss = tree_digest(tuned_dir), peak_rss_mb()
     with wall_limit(WALL_SECONDS):
-        outcome = run_pipeline(base, tuned_dir, live=live)
+        outcome = run_pipeline(base, tuned_dir, live=live, spec=spec)
     assert peak_rss_mb() - rss < MEMORY_GROWTH_MB, f"peak memory grew by {peak_rss_mb() - rss:.0f} MB"
     assert tree_digest(tuned_dir) == before, "tokcheck wrote into the checkpoint"
     return outcome

@@ -193,3 +193,34 @@ def pickle_damage(sentinel: str) -> st.SearchStrategy[bytes]:
         st.sampled_from([b"PK\x03\x04", b"PK\x03\x04" + b"\x00" * 100, b"\x80\x02", b""]),
         st.binary(max_size=512),
     )
+
+
+# GGUF value-type codes (the format's spec): what precedes an array's item count.
+_GGUF_ARRAY, _GGUF_STRING = 9, 8
+
+
+def _gguf_count_at(original: bytes, key: bytes) -> int | None:
+    at = original.find(key)
+    return None if at < 0 else at + len(key) + 8  # past the array's value type and its item type (uint32 each)
+
+
+def gguf_count_lie(key: bytes, claim: int) -> Callable[[bytes], bytes]:
+    """The GGUF with array `key` claiming `claim` items."""
+    def edit(original: bytes) -> bytes:
+        at = _gguf_count_at(original, key)
+        assert at is not None, key
+        return original[:at] + struct.pack("<Q", claim) + original[at + 8 :]
+    return edit
+
+
+def gguf_damage(original: bytes) -> st.SearchStrategy[bytes]:
+    """byte_damage, or an array whose item count lies: tokenizer.ggml.tokens (or merges, types)
+    claiming 2**40 or 2**63 items, one more or fewer than it holds, or none."""
+    lies = []
+    for key in (b"tokenizer.ggml.tokens", b"tokenizer.ggml.merges", b"tokenizer.ggml.token_type"):
+        at = _gguf_count_at(original, key)
+        if at is not None:
+            (count,) = struct.unpack_from("<Q", original, at)
+            lies += [gguf_count_lie(key, claim)(original) for claim in (2**40, 2**63, 2**64 - 1, count + 1, max(count - 1, 0), 0)]
+    return st.one_of(byte_damage(original), st.sampled_from(lies)) if lies else byte_damage(original)
+

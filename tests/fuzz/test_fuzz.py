@@ -3,9 +3,7 @@ end in findings or one usage-error line, within the wall and memory limits, with
 (tests/fuzz/harness.py). TOKCHECK_FUZZ_EXAMPLES sets the examples per kind (200 by default; the
 `fuzz-thorough` tox env runs 400 per kind, over 6,000 in all). Crashes the fuzzer found are kept
 as @example regressions of their kind.
-
-GGUF (issue 12): when tokcheck reads .gguf files, add a FileKind for it here (a layout holding a
-real .gguf and a strategy damaging it, e.g. a tokenizer.ggml.tokens array that claims 2**40 items)."""
+A .gguf is given as the spec itself (`spec_file`), as `--tuned model.gguf` is."""
 
 from __future__ import annotations
 
@@ -41,6 +39,7 @@ class FileKind:
     layout: str
     damage: Callable[[bytes], st.SearchStrategy[bytes]]
     live: bool = True
+    spec_file: bool = False  # the damaged file is the spec (a .gguf), not the directory holding it
     regressions: tuple[Callable[[bytes], bytes], ...] = ()  # inputs that crashed tokcheck once, kept
 
 
@@ -99,6 +98,12 @@ KINDS = {
     "model.safetensors": FileKind("model.safetensors", "plain", mutations.safetensors_damage, live=False),
     "model.safetensors.index.json": FileKind("model.safetensors.index.json", "sharded", mutations.json_damage, live=False),
     "pytorch_model.bin": FileKind("pytorch_model.bin", "bin", _pickles, live=False),
+    "model.gguf": FileKind("model.gguf", "gguf", mutations.gguf_damage, live=False, spec_file=True, regressions=(
+        # token types read, then the merges claim 2**40 items: the types' view of the map made its close
+        # raise BufferError over the one-line error (reader.py now copies arrays out at once)
+        mutations.gguf_count_lie(b"tokenizer.ggml.merges", 2**40),
+        mutations.gguf_count_lie(b"tokenizer.ggml.tokens", 2**40),
+    )),
 }
 
 
@@ -124,6 +129,7 @@ def _layouts(root: Path) -> dict[str, Path]:
     (binary / "model.safetensors").unlink()
     (binary / "pytorch_model.bin").write_bytes(b"PK\x03\x04")
     layouts["bin"] = binary
+    layouts["gguf"] = harness.gguf_export(plain, root / "gguf")
     return layouts
 
 
@@ -187,7 +193,7 @@ def test_every_damaged_file_ends_in_findings_or_one_line(
 
     def damaged(data: bytes) -> None:
         target.write_bytes(data)
-        outcome = harness.run_contained(base, tuned, live=spec.live)
+        outcome = harness.run_contained(base, tuned, live=spec.live, spec=target if spec.spec_file else None)
         outcomes["usage" if outcome.usage else "findings"] += 1
         assert not no_sentinel.exists(), "a pickle was unpickled unsafely"
 

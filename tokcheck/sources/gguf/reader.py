@@ -1,6 +1,6 @@
 """The key-value section and tensor index of a GGUF file, read over a memory map: never tensor
 data, never the whole file into memory. Numeric arrays (token types, scores) are numpy views of the
-map; string arrays (tokens, merges) are walked once, length by length. gguf's own GGUFReader makes a
+map, copied out; string arrays (tokens, merges) are walked once, length by length. gguf's own GGUFReader makes a
 numpy view per element and so takes seconds for a 150k-token vocabulary; this takes a fraction.
 
 Every malformed input (truncated, a count larger than the file, an unknown value type, not GGUF at
@@ -111,7 +111,9 @@ class _Cursor:
 
             dtype = np.dtype(_SCALARS[item_type])
             self.need(count * dtype.itemsize)
-            values = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.offset)
+            # Copied at once: a view would pin the map, whose close then fails (BufferError) when
+            # a later key turns out malformed and the error unwinds through the `with`.
+            values = np.frombuffer(self.data, dtype=dtype, count=count, offset=self.offset).copy()
             self.offset += count * dtype.itemsize
             return values.astype(bool) if item_type == BOOL else values
         if item_type == ARRAY:  # nested arrays: rare (no tokenizer key uses them); walk them
@@ -139,11 +141,7 @@ def read_gguf(path: Path, *, tensors: bool = True) -> GGUFContents:
             if handle.seek(0, 2) == 0:
                 raise GGUFFormatError(f"{path}: not a readable GGUF: the file is empty")
             with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
-                contents = _parse(_Cursor(data, path), tensors)
-                # numpy views would keep the map alive (and fail its close): copy the small arrays
-                contents.fields = {key: value.copy() if hasattr(value, "copy") and hasattr(value, "dtype") else value
-                                   for key, value in contents.fields.items()}
-                return contents
+                return _parse(_Cursor(data, path), tensors)
     except OSError as error:
         raise GGUFFormatError(f"{path}: cannot read ({error.strerror})") from None
 
