@@ -3,6 +3,7 @@ network fails even when it catches the error, and tokcheck loading a local path 
 
 from __future__ import annotations
 
+import os
 import socket
 from pathlib import Path
 
@@ -31,14 +32,24 @@ def test_the_guard_is_on_in_this_run() -> None:
     network_guard._attempts.clear()  # this test tried on purpose
 
 
-def test_a_deliberate_network_call_fails_the_run(pytester: pytest.Pytester) -> None:
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def guard_importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child pytest runs in a temporary directory: `-p tests.network_guard` needs the repository
+    on its path (an installed tokcheck, as under tox, does not bring tests/)."""
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])))
+
+
+def test_a_deliberate_network_call_fails_the_run(pytester: pytest.Pytester, guard_importable: None) -> None:
     pytester.makepyfile(test_net=DELIBERATE_CALL)
     result = pytester.runpytest_subprocess("-p", "tests.network_guard", "-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*this test reached for the network: getaddrinfo 'huggingface.co'*"])
 
 
-def test_allow_download_lifts_the_guard(pytester: pytest.Pytester) -> None:
+def test_allow_download_lifts_the_guard(pytester: pytest.Pytester, guard_importable: None) -> None:
     pytester.makepyfile(test_net="""
 from tests import network_guard
 

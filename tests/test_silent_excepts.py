@@ -29,6 +29,12 @@ DELIBERATE = {
     "sources/canonical.py": 1,  # components: a component tokenizers cannot read is compared as saved
     "inputs/transcripts.py": 1,  # _probe: a template that rejects a conversation is the answer
     "sources/live.py": 1,  # load: the fallback's own failure goes into the usage error raised next
+    # tokenizer_class, sentencepiece_class: a class this transformers cannot import is no view;
+    # build: a class that cannot build from the files is no consumer of them
+    "checks/behaviour/class_views.py": 3,
+    "checks/behaviour/counterexamples.py": 1,  # token_evidence: boxes are presentation; text is shown instead
+    "checks/behaviour/pieces.py": 1,  # token_pieces: boxes are presentation; ids are shown instead
+    "checks/encoding_cache.py": 1,  # an unreadable entry is a miss (tests/checks/test_encoding_cache.py)
 }
 
 
@@ -116,4 +122,56 @@ def test_a_fallback_that_fails_too_is_named_in_the_usage_error(toy_dir: Path, tm
     edit_json(broken / "tokenizer.json", lambda j: j["model"].__setitem__("type", "NoSuchModel"))
     with pytest.raises(TokcheckUsageError, match=r"its tokenizer\.json does not load either"):
         load_tokenizer(resolve(str(broken)))
+
+
+def _unimportable(name: str) -> Any:
+    raise ImportError(f"{name} requires the SentencePiece library but it was not found")
+
+
+def test_a_class_this_transformers_cannot_import_is_no_view(monkeypatch: pytest.MonkeyPatch) -> None:
+    from transformers.models.auto import tokenization_auto
+
+    from tokcheck.checks.behaviour import class_views
+
+    assert class_views.tokenizer_class("PreTrainedTokenizerFast") is not None  # the handler is what changes it
+    monkeypatch.setattr(tokenization_auto, "tokenizer_class_from_name", _unimportable)
+    assert class_views.tokenizer_class("LlamaTokenizer") is None
+    assert class_views.sentencepiece_class("LlamaTokenizer") is None
+
+
+def test_a_class_that_cannot_build_from_the_files_is_no_consumer(monkeypatch: pytest.MonkeyPatch) -> None:
+    import transformers
+
+    from tokcheck.checks.behaviour import class_views
+    from tokcheck.session import Settings, SpecSetting, TokcheckSession
+
+    class Unbuildable(transformers.PreTrainedTokenizerFast):
+        @classmethod
+        def from_pretrained(cls, *args: Any, **kwargs: Any) -> Any:
+            raise ValueError("Couldn't instantiate the backend tokenizer")
+
+    monkeypatch.setattr(class_views, "tokenizer_class", lambda name: Unbuildable)
+    session = TokcheckSession(Settings(base=SpecSetting("zoo:qwen2"), tuned=SpecSetting("zoo:qwen2")))
+    base, tuned = session.pair()
+    assert class_views.build(class_views.ClassChoice("Unbuildable", "named by tokenizer_class"), (base, tuned)) is None
+
+
+def test_boxes_are_left_out_where_a_side_cannot_decode() -> None:
+    from tokcheck.checks.behaviour.pieces import token_pieces
+
+    assert token_pieces(Refuses(), [1, 2]) is None
+
+
+def test_a_render_a_side_cannot_encode_is_shown_as_text() -> None:
+    import dataclasses
+
+    from tokcheck.checks.behaviour.counterexamples import Counterexample
+
+    fields = {f.name for f in dataclasses.fields(Counterexample)}
+    assert {"tokenizers", "base_value", "tuned_value", "code"} <= fields
+    example = Counterexample.__new__(Counterexample)
+    for name, value in {"tokenizers": (Refuses(), Refuses()), "base_ids": None, "tuned_ids": None,
+                        "base_value": "<s>hi", "tuned_value": "hi", "code": "behaviour.chat_render"}.items():
+        object.__setattr__(example, name, value)
+    assert example.token_evidence() is None
 
