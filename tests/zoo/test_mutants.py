@@ -82,7 +82,7 @@ def test_benign_variant_passes(pytester: pytest.Pytester, mutant: Mutant, record
 
 
 # The catalog's exact size, pinned: a mutant added or lost shows here and in the README's count.
-DRIFT_MUTANTS = 51
+DRIFT_MUTANTS = 50
 BENIGN_VARIANTS = 11
 
 
