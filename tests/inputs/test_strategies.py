@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, find, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import NoSuchExample
 
 from tokcheck.assertions import render_chat
 from tokcheck.checks.behaviour.runner import storage_in_cache
@@ -78,9 +79,22 @@ def test_edge_case_text_reaches_each_kind_and_shrinks_to_a_short_example(kind: s
     assert len(example) <= 24, example
 
 
+def _minimal_over_seeds(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool]) -> Any:
+    """`minimal` with the first seed that finds an example: how often a rare character comes up
+    also depends on the constants Hypothesis mines from the modules a worker has imported, so one
+    seed can miss it under -n 2 (seen on Python 3.13); what is tested is the shrink, not the rate."""
+    for seed in range(5):
+        try:
+            with storage_in_cache():
+                return find(strategy, condition, settings=SEARCH, random=random.Random(seed))
+        except NoSuchExample:
+            continue
+    raise AssertionError("no seed of 5 generated an example")
+
+
 def test_a_failure_on_one_character_shrinks_to_that_character() -> None:
-    assert minimal(edge_case_text(), lambda t: "ﬁ" in t) == "ﬁ"
-    assert minimal(edge_case_text(), lambda t: "\xa0" in t) == "\xa0"
+    assert _minimal_over_seeds(edge_case_text(), lambda t: "ﬁ" in t) == "ﬁ"
+    assert _minimal_over_seeds(edge_case_text(), lambda t: "\xa0" in t) == "\xa0"
 
 
 def test_tokenizer_text_splices_special_tokens_and_shrinks_to_the_token(zoo_tokenizer: Any) -> None:
