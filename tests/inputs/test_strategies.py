@@ -76,7 +76,10 @@ EDGE_CASES: dict[str, Callable[[str], bool]] = {
 def test_edge_case_text_reaches_each_kind_and_shrinks_to_a_short_example(kind: str) -> None:
     example = minimal(edge_case_text(), EDGE_CASES[kind])
     assert EDGE_CASES[kind](example)
-    assert len(example) <= 24, example
+    # Short, not minimal to the character: the strategy also draws whole fragments (an indented
+    # code snippet of 33 characters), and which path a shrink ends on depends on the constants
+    # Hypothesis mined from the modules a worker imported (seen to vary under -n 2).
+    assert len(example) <= 40, example
 
 
 def _minimal_over_seeds(strategy: st.SearchStrategy[Any], condition: Callable[[Any], bool]) -> Any:
