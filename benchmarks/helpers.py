@@ -110,14 +110,7 @@ def time_property(pair: PairInputs, *, examples: int) -> tuple[float, float]:
 def time_suite(*, workers: int) -> float:
     """Wall seconds of `pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom` (the whole default
     built-in suite) from an empty directory; `workers` > 0 adds -n."""
-    command = [sys.executable, "-m", "pytest", f"--base-tokenizer=zoo:{BASE}", f"--tuned=zoo:{TUNED}", "-q",
-               "-p", "no:cacheprovider", NO_CACHE]
-    if workers:
-        command += ["-n", str(workers)]
-    with tempfile.TemporaryDirectory() as empty:
-        started = time.perf_counter()
-        subprocess.run(command, cwd=empty, capture_output=True, text=True, check=False)
-        return time.perf_counter() - started
+    return time_pytest([f"zoo:{TUNED}"], workers=workers)
 
 
 def time_base_encoding_cache(pair: PairInputs, texts: list[str]) -> dict[str, float]:
