@@ -13,9 +13,7 @@ import json
 import os
 import resource
 import shutil
-import signal
 import struct
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from tests.toys import build_toy, write_json
+from tokcheck import deadline
 from tokcheck.checks.static import static_findings
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
@@ -163,18 +162,8 @@ class Hang(BaseException):
     """Raised by the wall-limit alarm (a BaseException, so no broad except in tokcheck can hide it)."""
 
 
-@contextlib.contextmanager
-def wall_limit(seconds: int) -> Iterator[None]:
-    def expire(signum: int, frame: Any) -> None:
-        raise Hang(f"no end within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def wall_limit(seconds: int) -> contextlib.AbstractContextManager[None]:
+    return deadline.wall_limit(seconds, lambda: Hang(f"no end within {seconds} s"))
 
 
 def peak_rss_mb() -> float:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import re
-import signal
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
+
+from tokcheck.deadline import wall_limit
 
 RENDER_SECONDS = 10.0
 RENDER_MEMORY_HEADROOM = 2 * 1024**3  # bytes of address space a render may add
@@ -30,34 +29,13 @@ class TemplateBudgetExceeded(RuntimeError):
     """A render ran past its time, memory or size budget."""
 
 
+def _past_render_time() -> TemplateBudgetExceeded:
+    return TemplateBudgetExceeded(f"the chat template ran past {RENDER_SECONDS:g} s")
+
+
 def escape_attempts(template: str) -> list[str]:
     """The sandbox-escape reaches in a template's source (at most five), e.g. ['__class__', '__globals__']."""
     return sorted({match.group(0) for match in ESCAPE_PATTERN.finditer(template)})[:5]
-
-
-@contextlib.contextmanager
-def _wall_limit(seconds: float) -> Iterator[None]:
-    if threading.current_thread() is not threading.main_thread():
-        yield  # signals reach the main thread only; a render elsewhere keeps the other limits
-        return
-    remaining, interval = signal.getitimer(signal.ITIMER_REAL)
-    if remaining and remaining < seconds:
-        yield  # an outer limit (a caller's own alarm) is sooner: leave it in charge
-        return
-
-    def expire(signum: int, frame: Any) -> None:
-        raise TemplateBudgetExceeded(f"the chat template ran past {seconds:g} s")
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    started = time.monotonic()
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if remaining:  # give an outer alarm back what it had left
-            signal.setitimer(signal.ITIMER_REAL, max(remaining - (time.monotonic() - started), 0.001), interval)
 
 
 def _address_space() -> int | None:
@@ -95,7 +73,7 @@ def _memory_limit(headroom: int) -> Iterator[None]:
 def render_budget() -> Iterator[None]:
     """Run one render under the time and memory budget (the size is checked on its result)."""
     try:
-        with _wall_limit(RENDER_SECONDS), _memory_limit(RENDER_MEMORY_HEADROOM):
+        with wall_limit(RENDER_SECONDS, _past_render_time), _memory_limit(RENDER_MEMORY_HEADROOM):
             yield
     except MemoryError:
         raise TemplateBudgetExceeded(
