@@ -1,6 +1,7 @@
 """GGUF figures: tokcheck's reader against gguf's GGUFReader on the Llama-3 vocabulary (zoo
 llama3-gguf, made by llama.cpp's converter), interleaved in one run; and `tokcheck diff` on a
-sparse GGUF over 4 GB (wall time and peak RSS of the child process)."""
+sparse GGUF over 4 GB (wall time, CPU time and peak RSS of the child process); and what the
+llama.cpp behaviour view adds to the quick behaviour checks of the Llama-3 pair (CPU seconds)."""
 
 from __future__ import annotations
 
@@ -60,16 +61,46 @@ def write_sparse_gguf(out: Path) -> Path:
     return out
 
 
-def large_diff(big: Path, base: str) -> tuple[float, float, int]:
-    """(wall s, peak RSS MiB, exit code) of `tokcheck diff BASE big.gguf` in a fresh child, BASE
-    given as its resolved path (a zoo: spec would add the zoo catalog's imports). The peak is the
-    child's VmHWM, which exec resets (ru_maxrss would include this process's own peak)."""
-    base_path = str(resolve(base).path)
-    code = ("import time; t = time.perf_counter(); from tokcheck.cli import main; "
-            f"rc = main(['diff', {base_path!r}, {str(big)!r}]); wall = time.perf_counter() - t; "
-            "hwm = next(l for l in open('/proc/self/status') if l.startswith('VmHWM')).split()[1]; "
-            "print('FIGURES', wall, hwm, rc)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=False)
-    line = next(line for line in result.stdout.splitlines() if line.startswith("FIGURES"))
-    _, wall, rss_kib, rc = line.split()
-    return float(wall), int(rss_kib) / 1024, int(rc)
+def large_diff(big: Path, base: str) -> tuple[float, float, int, float]:
+    """(wall s, peak RSS MiB, exit code, CPU s) of `tokcheck diff BASE big.gguf` as a user runs it:
+    a fresh child from interpreter start, BASE as given (a zoo: spec too). wait4 gives the child's
+    own CPU time (user+sys, less load-sensitive than the wall) and peak RSS."""
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", "import sys; from tokcheck.cli import main; sys.exit(main(sys.argv[1:]))",
+                              "diff", base, str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    child.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss / 1024, child.returncode, usage.ru_utime + usage.ru_stime
+
+
+LLAMACPP_VIEW_RUN = """
+import sys
+from tokcheck.checks.behaviour.run import BehaviourRun
+from tokcheck.checks.behaviour.settings import BehaviourSettings
+from tokcheck.checks.behaviour.sweeps.registry import SWEEPS, shards_of
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.gguf import llamacpp_runtime
+if sys.argv[3] == "off":
+    llamacpp_runtime.unavailable = lambda: "switched off"
+settings = BehaviourSettings(profile="ci", examples=30, sweep_sample=0.05)  # --tokcheck-quick
+run = BehaviourRun(CheckedSession(Settings(base=SpecSetting(sys.argv[1]), tuned=SpecSetting(sys.argv[2]))), settings)
+for name in ("ids", "round_trip", "decode", "special_literals", "chat_render"):
+    run.property_findings(name)
+for name in SWEEPS:
+    for shard in range(shards_of(name, settings.sweep_shards)):
+        run.sweep_findings(name, shard)
+"""
+
+
+def llamacpp_view_cpu(base: str, tuned: str) -> tuple[float, float]:
+    """CPU seconds (user+sys) of the quick behaviour checks of a pair in a fresh child, with the
+    llama.cpp view and without it (llama_cpp switched off), one after the other in the same run."""
+    found = []
+    for mode in ("on", "off"):
+        child = subprocess.Popen([sys.executable, "-c", LLAMACPP_VIEW_RUN, base, tuned, mode],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
+        _, _, usage = os.wait4(child.pid, 0)
+        found.append(usage.ru_utime + usage.ru_stime)
+    return found[0], found[1]

@@ -21,7 +21,8 @@ disk cache over encoding and storing them, cold then warm in one go; the suite f
 the cache off, so they stay cold runs),
 class_views_over_comparison (what building the model-specific class views adds to the pair's
 Comparison, over building it without them; none are built for this pair on transformers 5),
-gguf_tokenizer_read_s and gguf_reader_read_s (benchmarks/gguf_figures.py), and the >4 GB GGUF diff.
+gguf_tokenizer_read_s and gguf_reader_read_s (benchmarks/gguf_figures.py), the >4 GB GGUF diff (wall,
+CPU, peak RSS), and the CPU seconds the llama.cpp view adds to the quick behaviour checks.
 Never used for timed assertions in tests."""
 
 from __future__ import annotations
@@ -126,7 +127,8 @@ def gguf_figures(repeat: int) -> None:
     """gguf_tokenizer_read_s (Llama-3 vocab) against GGUFReader in the same run, and the >4 GB diff."""
     import tempfile
 
-    from benchmarks.gguf_figures import gguf_read_times, large_diff, write_sparse_gguf
+    from benchmarks.gguf_figures import gguf_read_times, large_diff, llamacpp_view_cpu, write_sparse_gguf
+    from tokcheck.sources.gguf import llamacpp_runtime
     from tokcheck.zoo.gguf import llamacpp
 
     if llamacpp.unavailable():
@@ -140,10 +142,16 @@ def gguf_figures(repeat: int) -> None:
         big = write_sparse_gguf(Path(work) / "big.gguf")
         show("gguf_big_file_gib", big.stat().st_size / 2**30)
         for base in ("zoo:llama3-gguf", "zoo:llama3"):
-            wall, rss, rc = large_diff(big, base)
-            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_s", wall)
-            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_peak_rss_mib", rss)
-            show(f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}_exit", rc)
+            wall, rss, rc, cpu = large_diff(big, base)
+            name = f"gguf_big_diff_vs_{base.split(':')[1].replace('-', '_')}"
+            show(f"{name}_s", wall)
+            show(f"{name}_cpu_s", cpu)
+            show(f"{name}_peak_rss_mib", rss)
+            show(f"{name}_exit", rc)
+    if llamacpp_runtime.unavailable() is None:
+        with_view, without = llamacpp_view_cpu("zoo:llama3", "zoo:llama3-gguf")
+        show("gguf_quick_behaviour_cpu_s", without)
+        show("gguf_llamacpp_view_adds_cpu_s", with_view - without)
 
 
 def show_encoding_cache(pair: Any, texts: list[str]) -> None:

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from tokcheck import zoo
 from tokcheck.checks.checked_session import CheckedSession
-from tokcheck.checks.golden import KINDS, GoldenFiles, family
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import apply_accepted
 from tokcheck.plugin.options import ACCEPT, ALLOW_DOWNLOAD, REPORT, STRICT, TRUST_REMOTE_CODE, add_to_argparse
@@ -95,6 +94,8 @@ def run_report(args: argparse.Namespace) -> int:
 
 
 def run_golden(args: argparse.Namespace) -> int:
+    from tokcheck.checks.golden import KINDS, GoldenFiles, family  # Hypothesis: only golden needs it
+
     source = resolve(args.spec, relative_to=Path.cwd())
     files = GoldenFiles(args.directory, {"tokenizer": source.directory}, label=str(args.directory))
     tokenizer = load_tokenizer(source)

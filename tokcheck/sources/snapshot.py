@@ -60,6 +60,9 @@ class TokenizerSnapshot:
     generation_config: dict[str, Any] | None
     digests: dict[str, str] = field(default_factory=dict)
     gguf: GGUFTokenizer | None = None  # a .gguf source: its tokenizer metadata, as llama.cpp reads it
+    # tokenizer.json's added_tokens (id and content) and post_processor as saved: what llama.cpp's
+    # converter (gguf-py's SpecialVocab) reads of it besides the merges; empty without a tokenizer.json.
+    saved_specials: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def id_to_token(self) -> dict[int, str]:
@@ -166,7 +169,16 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
             _read_object(source, "generation_config.json") if "generation_config.json" in files else None
         ),
         digests=_digests(source, files),
+        saved_specials=_saved_specials(tokenizer_json) if origin == "tokenizer.json" else {},
     )
+
+
+def _saved_specials(tokenizer_json: dict[str, Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {key: tokenizer_json[key] for key in ("added_tokens", "post_processor") if key in tokenizer_json}
+    if isinstance(found.get("added_tokens"), list):  # the flags are no part of what the converter reads
+        found["added_tokens"] = [{"id": entry.get("id"), "content": entry.get("content")}
+                                 for entry in found["added_tokens"] if isinstance(entry, dict)]
+    return {"model": {}, **found}  # a file SpecialVocab reads as present (it tests the dict's truth)
 
 
 def _gguf_snapshot(source: TokenizerSource) -> TokenizerSnapshot:

@@ -17,7 +17,7 @@ from tokcheck import zoo
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources import hub
 from tokcheck.sources.files import TOKENIZER_FILES
-from tokcheck.sources.gguf import first_shard, import_gguf
+from tokcheck.sources.gguf import first_shard, require_gguf
 
 ZOO_PREFIX = "zoo:"
 _HUB_ID = re.compile(r"^(?:[A-Za-z0-9][\w.-]*/)?[A-Za-z0-9][\w.-]*$")
@@ -76,7 +76,7 @@ def resolve(spec: str, *, relative_to: Path | None = None, allow_download: bool 
 def _resolve_path(spec: str, path: Path) -> TokenizerSource:
     if path.is_file():
         if path.suffix == ".gguf":
-            import_gguf(spec)
+            require_gguf(spec)
             gguf_file = first_shard(spec, path)
             return TokenizerSource(spec=spec, kind="gguf", directory=gguf_file.parent, gguf_file=gguf_file)
         if path.suffix != ".json":

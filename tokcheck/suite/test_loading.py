@@ -14,5 +14,7 @@ pytestmark = pytest.mark.behaviour
 
 
 def test_both_tokenizers_load_as_saved(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    from tokcheck.checks.behaviour.llamacpp_view import availability_findings
+
     base, tuned = tokcheck_session.pair()
-    tokcheck_verdict.conclude(base.load_findings + tuned.load_findings)
+    tokcheck_verdict.conclude(base.load_findings + tuned.load_findings + availability_findings((base, tuned)))

@@ -87,9 +87,13 @@ class BatchCodec:
     """Batch encode/decode of one live tokenizer that give exactly what its own ``encode`` and
     ``decode`` give. Uses the underlying ``tokenizers.Tokenizer`` (``backend_tokenizer``) when that
     agrees with the transformers tokenizer on probe inputs, with transformers' decode clean-up
-    applied on top where transformers applies it; otherwise loops over the transformers tokenizer."""
+    applied on top where transformers applies it; otherwise loops over the transformers tokenizer.
 
-    def __init__(self, tokenizer: Any, probe_texts: Sequence[str] = ()) -> None:
+    With `split_special_tokens`, special-token strings in the text stay text (transformers'
+    ``encode(..., split_special_tokens=True)``, how llama-server treats user text): encoding then
+    runs on a copy of the backend with ``encode_special_tokens`` set, never on the shared one."""
+
+    def __init__(self, tokenizer: Any, probe_texts: Sequence[str] = (), *, split_special_tokens: bool = False) -> None:
         self.tokenizer = tokenizer
         backend = getattr(tokenizer, "backend_tokenizer", None)
         self.backend = backend if backend is not None and hasattr(backend, "encode_batch") else None
@@ -97,8 +101,13 @@ class BatchCodec:
         self.fast_encode = False
         self._cleanup: Callable[[str], str] | None = None
         self.fast_decode = False
-        if self.backend is not None:
-            self._encode_batch = getattr(self.backend, "encode_batch_fast", self.backend.encode_batch)
+        self._split = {"split_special_tokens": True} if split_special_tokens else {}
+        self._encoder = self.backend
+        if self.backend is not None and split_special_tokens:
+            self._encoder = Tokenizer.from_str(self.backend.to_str())
+            self._encoder.encode_special_tokens = True
+        if self._encoder is not None:
+            self._encode_batch = getattr(self._encoder, "encode_batch_fast", self._encoder.encode_batch)
             self.fast_encode = self._encode_agrees(probe_texts)
             self.fast_decode = self._choose_decode(self._probe_ids(probe_texts))
 
@@ -113,19 +122,20 @@ class BatchCodec:
 
     def describe(self) -> str:
         encode = "tokenizers encode_batch" if self.fast_encode else "transformers encode loop"
+        encode += ", special tokens split" if self._split else ""
         decode = "tokenizers decode_batch" if self.fast_decode else "transformers decode loop"
         return f"{encode}, {decode}"
 
     def encode(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]:
         if self.fast_encode:
-            with _plain(self.backend):
+            with _plain(self._encoder):
                 return [encoding.ids for encoding in self._encode_batch(list(texts), add_special_tokens=add_special_tokens)]
-        return [list(self.tokenizer.encode(text, add_special_tokens=add_special_tokens)) for text in texts]
+        return [list(self.tokenizer.encode(text, add_special_tokens=add_special_tokens, **self._split)) for text in texts]
 
     def encode_arrays(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> IdArrays:
         """`encode` as IdArrays, for comparing large batches."""
         if self.fast_encode:
-            with _plain(self.backend):
+            with _plain(self._encoder):
                 return IdArrays.from_encodings(self._encode_batch(list(texts), add_special_tokens=add_special_tokens))
         return IdArrays.from_lists(self.encode(texts, add_special_tokens=add_special_tokens))
 
@@ -138,9 +148,9 @@ class BatchCodec:
 
     def _encode_agrees(self, probes: Sequence[str]) -> bool:
         for add_special_tokens in (False, True):
-            with _plain(self.backend):
+            with _plain(self._encoder):
                 fast = [e.ids for e in self._encode_batch(list(probes), add_special_tokens=add_special_tokens)]
-            slow = [list(self.tokenizer.encode(p, add_special_tokens=add_special_tokens)) for p in probes]
+            slow = [list(self.tokenizer.encode(p, add_special_tokens=add_special_tokens, **self._split)) for p in probes]
             if fast != slow:
                 return False
         return True

@@ -191,7 +191,9 @@ def build(choice: ClassChoice, sides: Sequence[Side]) -> ClassView | None:
     """The class built on both sides from their directories, or None where the installed
     transformers has no tokenizers-backed class of that name or either side does not build."""
     cls = sentencepiece_class(choice.name) if choice.sentencepiece else tokenizer_class(choice.name)
-    if cls is None or any(side.source.bare_file is not None for side in sides):
+    if cls is None or any(side.source.bare_file is not None or side.source.gguf_file is not None for side in sides):
+        # A GGUF's directory has no files a class reads (it built an empty Qwen2Tokenizer, whose
+        # "differences" were warnings on every Qwen2 export).
         return None
     if all(type(side.tokenizer) is cls for side in sides):
         return None  # AutoTokenizer built this very class: the transformers view is this view

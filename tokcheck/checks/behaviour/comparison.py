@@ -11,6 +11,8 @@ from typing import Any
 
 from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
+from tokcheck.checks.behaviour.llamacpp_view import NAME as LLAMACPP_VIEW
+from tokcheck.checks.behaviour.llamacpp_view import llamacpp_views
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.shared_codec import SharedCodec
 from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
@@ -28,7 +30,8 @@ class Comparison:
 
     `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
     tokenizer.json view follows; with `sides`, the model-specific class views that show a
-    difference between base and tuned the others do not (tokcheck.checks.behaviour.class_views). With `snapshots`, stop ids come from the model configs, and the
+    difference between base and tuned the others do not (tokcheck.checks.behaviour.class_views),
+    and, where a side is a GGUF, real llama.cpp (tokcheck.checks.behaviour.llamacpp_view). With `snapshots`, stop ids come from the model configs, and the
     sweeps make inputs from the merges and vocabulary the two do not share. With `base_memo` (a
     run over many checkpoints against one base, or the disk cache of base encodings), the base
     codecs' large batches are shared with every other pair of the run."""
@@ -58,6 +61,8 @@ class Comparison:
                 self.views[0] = replace(self.views[0], note=note)
         if base_memo is not None:
             self.views = [replace(view, base=SharedCodec(view.base, base_memo)) for view in self.views]
+        if sides is not None:  # after the sharing: its HF codec splits special tokens, the shared one does not
+            self.views += llamacpp_views(sides, self.probes, self.views[0])
 
     @classmethod
     def from_session(
@@ -90,6 +95,19 @@ class Comparison:
     @property
     def tuned_codec(self) -> Any:
         return self.views[0].tuned
+
+    @property
+    def checked_views(self) -> list[View]:
+        """The views in the order the checks try them, one finding per input from the first that
+        fails on it: real llama.cpp first, so that what llama.cpp itself does is what is reported
+        where the approximate view fails on the same input."""
+        return sorted(self.views, key=lambda view: view.name != LLAMACPP_VIEW)
+
+    def chat_views(self) -> list[tuple[View, Any, Any]]:
+        """Each view that encodes a rendered chat, with its base and tuned codecs for it, in
+        checked order: the transformers view's own codecs, other views' `chat` codecs."""
+        return [(view, *(view.chat or (view.base, view.tuned))) for view in self.checked_views
+                if view is self.views[0] or view.chat is not None]
 
     def token_strings(self) -> list[str]:
         """Literal strings of every special and added token of base and tuned, sorted."""

@@ -23,7 +23,7 @@ class Counterexample:
     `check` and `code` name the finding; `message` is one sentence; `text` is the input text when
     there is one; `base_ids`/`tuned_ids` the two id lists when ids differ, else `base_value`/
     `tuned_value` (decoded texts, renders ...); `lines` say more (the transcript, how it was found);
-    `repro` is the shell line that shows the difference."""
+    `repro` is the shell line that shows the difference; `seen_in` the view it was found in."""
 
     check: str
     code: str
@@ -38,6 +38,7 @@ class Counterexample:
     fix: str = ""
     severity: Severity = Severity.ERROR
     tokenizers: tuple[Any, Any] | None = field(default=None, compare=False, repr=False)
+    seen_in: str = ""
 
     def with_lines(self, *lines: str) -> Counterexample:
         return replace(self, lines=(*self.lines, *lines))
@@ -174,6 +175,7 @@ def ids_counterexample(
         repro=repro(view, view.encode_statement(add_special_tokens), setup=f"x = {literal(text)}"),
         fix=RESTORE_FIX,
         tokenizers=(view.base, view.tuned),
+        seen_in=view.name,
     )
 
 
@@ -193,4 +195,5 @@ def decode_counterexample(
         repro=repro(view, f"k.decode(i, skip_special_tokens={skip})", setup=f"i = {list(ids)}"),
         fix="compare the decoder and clean_up_tokenization_spaces of both (-m static)",
         tokenizers=(view.base, view.tuned),
+        seen_in=view.name,
     )

@@ -17,8 +17,11 @@ class Loader:
     bare_file: bool = False
     raw: bool = False  # a tokenizers.Tokenizer read from the tokenizer.json at `path`
     class_name: str | None = None  # a model-specific transformers class, built from the directory
+    llamacpp: bool = False  # a GGUF in real llama.cpp, with transformers' encode/decode keywords
 
     def expression(self) -> str:
+        if self.llamacpp:
+            return f"G({literal(self.path)})"
         if self.raw:
             return f"K.from_file({literal(self.path)})"
         if self.class_name is not None:
@@ -37,6 +40,8 @@ def reproduction(base: Loader, tuned: Loader, statement: str, *, setup: str = ""
     )
     if base.class_name is not None:
         imports += "import transformers; "
+    if base.llamacpp or tuned.llamacpp:
+        imports += "from tokcheck.sources.gguf.llamacpp_runtime import LlamaCppTokenizer as G; "
     code = (
         imports
         + (setup + "; " if setup else "")

@@ -12,6 +12,9 @@ from functools import cached_property
 from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.comparison import Comparison
+from tokcheck.checks.behaviour.counterexamples import Counterexample
+from tokcheck.checks.behaviour.llamacpp_view import AGAINST_HF as LLAMACPP_AGAINST_HF
+from tokcheck.checks.behaviour.llamacpp_view import NAME as LLAMACPP_VIEW
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
 from tokcheck.checks.behaviour.properties import PROPERTIES
 from tokcheck.checks.behaviour.properties.chat import encoded_render_baseline, stop_token_baseline
@@ -76,13 +79,31 @@ class BehaviourRun:
         """How a side's tokenizer approximates the real one (a GGUF's view), or None."""
         return next((side.loaded.approximate for side in self.session.sides if side.loaded.approximate), None)
 
-    def _as_seen(self, findings: list[Finding]) -> list[Finding]:
+    @cached_property
+    def both_in_llamacpp(self) -> bool:
+        """Whether llama.cpp runs both sides (two GGUFs): then its own differences from Hugging
+        Face tokenizers are on both sides alike, and what differs between them is drift."""
+        return all(side.source.gguf_file is not None for side in self.session.sides)
+
+    def _as_seen(self, findings: list[Finding], seen_in: Sequence[str] = ()) -> list[Finding]:
         """Behaviour seen through an approximate view is a warning, never an error: the view's own
-        measured gaps (README 'Checking a GGUF export') would otherwise fail faithful exports."""
+        measured gaps (README 'Checking a GGUF export') would otherwise fail faithful exports. So is
+        llama.cpp against a HF tokenizer: llama.cpp's own differences from HF (no NFC for Qwen2,
+        SentencePiece's spaces) show on faithful conversions too. llama.cpp against llama.cpp (two
+        GGUFs) stays an error. `seen_in`: each finding's view."""
         if self.approximate is None:
             return findings
-        return [dataclasses.replace(f, severity=Severity.WARNING, message=f"{f.message} ({self.approximate})")
-                if f.severity is Severity.ERROR else f for f in findings]
+        views = [*seen_in, *[""] * (len(findings) - len(seen_in))]
+        return [self._seen(f, view) for f, view in zip(findings, views)]
+
+    def _seen(self, finding: Finding, view: str) -> Finding:
+        if finding.severity is not Severity.ERROR or (view == LLAMACPP_VIEW and self.both_in_llamacpp):
+            return finding
+        how = LLAMACPP_AGAINST_HF if view == LLAMACPP_VIEW else self.approximate
+        return dataclasses.replace(finding, severity=Severity.WARNING, message=f"{finding.message} ({how})")
+
+    def _examples_as_seen(self, examples: Sequence[Counterexample]) -> list[Finding]:
+        return self._as_seen([example.to_finding() for example in examples], [example.seen_in for example in examples])
 
     def has_chat_template(self) -> bool:
         return self.comparison.base_renders_chat
@@ -99,7 +120,7 @@ class BehaviourRun:
             f"({outcome.compared} compared); {how} "
             f"(profile {self.settings.profile}, {self.settings.describe_seed()})"
         )
-        return self._as_seen([found.to_finding()])
+        return self._examples_as_seen([found])
 
     def sweep_findings(self, name: str, shard: int = 0) -> list[Finding]:
         """Run shard `shard` of sweep `name` (see tokcheck.checks.behaviour.sweeps.registry); a
@@ -107,10 +128,10 @@ class BehaviourRun:
         shards = shards_of(name, self.settings.sweep_shards)
         outcome = run_sweep(self.inputs, name, shard=shard, shards=shards, sample=self.settings.sweep_sample)
         smallest = outcome.smallest()
-        return [] if smallest is None else self._as_seen([smallest.to_finding()])
+        return [] if smallest is None else self._examples_as_seen([smallest])
 
     def special_token_findings(self) -> list[Finding]:
-        return self._as_seen([example.to_finding() for example in special_token_examples(self.comparison)])
+        return self._examples_as_seen(special_token_examples(self.comparison))
 
     def injection_findings(self) -> list[Finding]:
         return self._as_seen(injection_findings(self.comparison))

@@ -28,20 +28,26 @@ _MODEL_FLAGS = ("byte_fallback", "ignore_merges", "unk_token", "fuse_unk", "drop
 @dataclass(frozen=True)
 class View:
     """One way of running both tokenizers: codecs for each side (BatchCodec or FileCodec), the note
-    said with every counterexample found in it, and how a reproduction line loads each side."""
+    said with every counterexample found in it, and how a reproduction line loads each side.
+    `chat`: codecs for text a chat template rendered, where they differ from `base` and `tuned`
+    (the llama.cpp view); `encode_keywords` go into its reproduction lines' encode; a view with a
+    `sweep_limit` checks an even spread of at most that many of a sweep shard's inputs."""
 
     name: str
     base: Any
     tuned: Any
     loaders: tuple[Loader, Loader]
     note: str = ""
+    chat: tuple[Any, Any] | None = None
+    encode_keywords: str = ""
+    sweep_limit: int | None = None
 
     @property
     def raw(self) -> bool:
         return self.name == "tokenizer.json"
 
     def encode_statement(self, add_special_tokens: bool) -> str:
-        return f"k.encode(x, add_special_tokens={add_special_tokens})" + (".ids" if self.raw else "")
+        return f"k.encode(x, add_special_tokens={add_special_tokens}{self.encode_keywords})" + (".ids" if self.raw else "")
 
 
 def transformers_view(base: Any, tuned: Any, loaders: tuple[Loader, Loader], probes: Sequence[str]) -> View:

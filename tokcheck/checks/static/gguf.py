@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
+from typing import Any
 
 from tokcheck.checks.static.gguf_expected import PRE_NOT_RECOGNIZED
 from tokcheck.findings import Finding, Severity
@@ -23,6 +24,13 @@ def _new_metadata(flag: str, *values: str) -> str:
     return "gguf-new-metadata IN.gguf OUT.gguf " + " ".join([flag, *(shlex.quote(v) for v in values)])
 
 
+def _error(check: str, code: str, message: str, where: str, key: str = "", *, fix: str = RECONVERT,
+           **values: Any) -> Finding:
+    """A GGUF finding: always an error, at a key of the file (`where` is the file), by default
+    fixed by a re-conversion; `values` are the Finding's base, tuned and detail."""
+    return Finding(check, code, Severity.ERROR, message, where=f"{where}: {key}" if key else where, fix=fix, **values)
+
+
 def _name(gguf: GGUFTokenizer, token_id: int | None) -> str:
     return f"{token_id} {gguf.token(token_id)!r}" if token_id is not None else "unset"
 
@@ -30,25 +38,23 @@ def _name(gguf: GGUFTokenizer, token_id: int | None) -> str:
 def check_gguf_tokens(base: GGUFTokenizer, tuned: GGUFTokenizer, where: str) -> list[Finding]:
     found = []
     if len(base.tokens) != len(tuned.tokens):
-        found.append(Finding("vocabulary", "gguf.token-count", Severity.ERROR,
-                             f"the GGUF has {len(tuned.tokens)} tokens where {base.label} gives {len(base.tokens)}",
-                             where=f"{where}: tokenizer.ggml.tokens", base=len(base.tokens), tuned=len(tuned.tokens),
-                             fix=RECONVERT))
+        found.append(_error("vocabulary", "gguf.token-count",
+                            f"the GGUF has {len(tuned.tokens)} tokens where {base.label} gives {len(base.tokens)}",
+                            where, "tokenizer.ggml.tokens", base=len(base.tokens), tuned=len(tuned.tokens)))
     rows = tuned.embedding_rows
     if rows is not None and rows != len(tuned.tokens):
-        found.append(Finding("vocabulary", "gguf.tokens-vs-embedding", Severity.ERROR,
-                             f"the GGUF lists {len(tuned.tokens)} tokens but its token_embd.weight has {rows} rows",
-                             where=f"{where}: token_embd.weight", base=rows, tuned=len(tuned.tokens), fix=RECONVERT))
+        found.append(_error("vocabulary", "gguf.tokens-vs-embedding",
+                            f"the GGUF lists {len(tuned.tokens)} tokens but its token_embd.weight has {rows} rows",
+                            where, "token_embd.weight", base=rows, tuned=len(tuned.tokens)))
     differing = [i for i in range(min(len(base.tokens), len(tuned.tokens))) if base.tokens[i] != tuned.tokens[i]]
     extra = list(range(len(base.tokens), len(tuned.tokens)))
     missing = list(range(len(tuned.tokens), len(base.tokens)))
     for ids, text in ((differing, "differs"), (extra, "is beyond the base"), (missing, "is missing")):
         if ids:
             shown = ", ".join(f"{i}: {base.token(i)!r} -> {tuned.token(i)!r}" for i in ids[:_SHOWN])
-            found.append(Finding("vocabulary", "gguf.token-changed", Severity.ERROR,
-                                 f"{len(ids)} token(s) {text} in the GGUF ({shown}{', ...' if len(ids) > _SHOWN else ''})",
-                                 where=f"{where}: tokenizer.ggml.tokens", base=ids[:_SHOWN], tuned=ids[:_SHOWN],
-                                 fix=RECONVERT))
+            found.append(_error("vocabulary", "gguf.token-changed",
+                                f"{len(ids)} token(s) {text} in the GGUF ({shown}{', ...' if len(ids) > _SHOWN else ''})",
+                                where, "tokenizer.ggml.tokens", base=ids[:_SHOWN], tuned=ids[:_SHOWN]))
     return found
 
 
@@ -59,28 +65,28 @@ def check_gguf_types(base: GGUFTokenizer, tuned: GGUFTokenizer, stop_ids: set[in
     for token_id in sorted(stop_ids):
         kind = tuned.type_of(token_id)
         if kind in (NORMAL, USER_DEFINED):
-            found.append(Finding("added_token_flags", "gguf.stop-token-not-control", Severity.ERROR,
-                                 f"stop token {_name(tuned, token_id)} is typed {TOKEN_TYPE_NAMES[kind]} in the GGUF, "
-                                 "not CONTROL: llama.cpp matches it as text and prints it",
-                                 where=f"{where}: tokenizer.ggml.token_type[{token_id}]", base="CONTROL",
-                                 tuned=TOKEN_TYPE_NAMES[kind], fix=RECONVERT))
+            found.append(_error("added_token_flags", "gguf.stop-token-not-control",
+                                f"stop token {_name(tuned, token_id)} is typed {TOKEN_TYPE_NAMES[kind]} in the GGUF, "
+                                "not CONTROL: llama.cpp matches it as text and prints it",
+                                where, f"tokenizer.ggml.token_type[{token_id}]", base="CONTROL",
+                                tuned=TOKEN_TYPE_NAMES[kind]))
     changed = [i for i in range(min(len(base.token_types), len(tuned.token_types)))
                if base.token_types[i] != tuned.token_types[i] and i not in stop_ids]
     if changed:
         shown = ", ".join(f"{i} {tuned.token(i)!r}: {TOKEN_TYPE_NAMES.get(base.token_types[i])} -> "
                           f"{TOKEN_TYPE_NAMES.get(tuned.token_types[i])}" for i in changed[:_SHOWN])
-        found.append(Finding("added_token_flags", "gguf.token-type-changed", Severity.ERROR,
-                             f"{len(changed)} token type(s) differ from {base.label} ({shown})",
-                             where=f"{where}: tokenizer.ggml.token_type", fix=RECONVERT))
+        found.append(_error("added_token_flags", "gguf.token-type-changed",
+                            f"{len(changed)} token type(s) differ from {base.label} ({shown})",
+                            where, "tokenizer.ggml.token_type"))
     return found
 
 
 def check_gguf_merges(base: GGUFTokenizer, tuned: GGUFTokenizer, where: str) -> list[Finding]:
     found = []
     if base.model != tuned.model:
-        found.append(Finding("model", "gguf.model-changed", Severity.ERROR,
-                             f"tokenizer.ggml.model is {tuned.model!r}, {base.label} gives {base.model!r}",
-                             where=f"{where}: tokenizer.ggml.model", base=base.model, tuned=tuned.model, fix=RECONVERT))
+        found.append(_error("model", "gguf.model-changed",
+                            f"tokenizer.ggml.model is {tuned.model!r}, {base.label} gives {base.model!r}",
+                            where, "tokenizer.ggml.model", base=base.model, tuned=tuned.model))
     if base.merges is None or base.merges == tuned.merges:
         return found
     if not tuned.merges:
@@ -91,9 +97,9 @@ def check_gguf_merges(base: GGUFTokenizer, tuned: GGUFTokenizer, where: str) -> 
     else:
         gone = [m for m in base.merges if m not in set(tuned.merges)]
         message = f"the merges differ: {len(tuned.merges)} in the GGUF, {len(base.merges)} expected ({len(gone)} missing)"
-    found.append(Finding("model", "gguf.merges-changed", Severity.ERROR, message,
-                         where=f"{where}: tokenizer.ggml.merges", base=len(base.merges), tuned=len(tuned.merges or []),
-                         fix=RECONVERT + " with the transformers that saved the checkpoint"))
+    found.append(_error("model", "gguf.merges-changed", message, where, "tokenizer.ggml.merges",
+                        base=len(base.merges), tuned=len(tuned.merges or []),
+                        fix=RECONVERT + " with the transformers that saved the checkpoint"))
     return found
 
 
@@ -101,14 +107,13 @@ def check_gguf_pre(base: GGUFTokenizer, tuned: GGUFTokenizer, where: str) -> lis
     if base.pre is None or base.pre == tuned.pre:
         return []
     if base.pre == PRE_NOT_RECOGNIZED:
-        return [Finding("pre_tokenizer", "gguf.pre-not-recognized", Severity.ERROR,
-                        f"llama.cpp's converter does not recognise {base.label}'s pre-tokenizer (chkhsh not in its table) "
-                        f"{PRE_NOT_RECOGNIZED}; the GGUF says {tuned.pre!r}", where=f"{where}: tokenizer.ggml.pre",
-                        base=base.pre, tuned=tuned.pre, fix="restore the base's tokenizer.json pre-tokenizer and post-processor")]
-    return [Finding("pre_tokenizer", "gguf.pre-changed", Severity.ERROR,
-                    f"tokenizer.ggml.pre is {tuned.pre!r}; for {base.label} llama.cpp chooses {base.pre!r}",
-                    where=f"{where}: tokenizer.ggml.pre", base=base.pre, tuned=tuned.pre,
-                    fix=_new_metadata("--pre-tokenizer", base.pre))]
+        return [_error("pre_tokenizer", "gguf.pre-not-recognized",
+                       f"llama.cpp's converter does not recognise {base.label}'s pre-tokenizer (chkhsh not in its table) "
+                       f"{PRE_NOT_RECOGNIZED}; the GGUF says {tuned.pre!r}", where, "tokenizer.ggml.pre",
+                       base=base.pre, tuned=tuned.pre, fix="restore the base's tokenizer.json pre-tokenizer and post-processor")]
+    return [_error("pre_tokenizer", "gguf.pre-changed",
+                   f"tokenizer.ggml.pre is {tuned.pre!r}; for {base.label} llama.cpp chooses {base.pre!r}",
+                   where, "tokenizer.ggml.pre", base=base.pre, tuned=tuned.pre, fix=_new_metadata("--pre-tokenizer", base.pre))]
 
 
 def check_gguf_special_ids(base: GGUFTokenizer, tuned: GGUFTokenizer, stop_ids: set[int], where: str) -> list[Finding]:
@@ -121,17 +126,17 @@ def check_gguf_special_ids(base: GGUFTokenizer, tuned: GGUFTokenizer, stop_ids: 
         fix = _new_metadata("--special-token", name, base.token(expected) or "") if expected is not None else RECONVERT
         fallback = (" (llama.cpp itself still finds it by its text; runtimes that read the key do not)"
                     if actual is None and name in ("eot", "eom") and expected in end_of_generation_ids(tuned) else "")
-        found.append(Finding("special_roles", f"gguf.{name}-changed", Severity.ERROR,
-                             f"tokenizer.ggml.{key}_token_id is {_name(tuned, actual)}; {base.label} gives "
-                             f"{_name(base, expected)}{fallback}", where=f"{where}: tokenizer.ggml.{key}_token_id",
-                             base=expected, tuned=actual, fix=fix))
+        found.append(_error("special_roles", f"gguf.{name}-changed",
+                            f"tokenizer.ggml.{key}_token_id is {_name(tuned, actual)}; {base.label} gives "
+                            f"{_name(base, expected)}{fallback}", where, f"tokenizer.ggml.{key}_token_id",
+                            base=expected, tuned=actual, fix=fix))
     eog = end_of_generation_ids(tuned)
     for token_id in sorted(stop_ids - eog):
-        found.append(Finding("special_roles", "gguf.stop-not-end-of-generation", Severity.ERROR,
-                             f"llama.cpp will not stop generating at {tuned.token(token_id) or base.token(token_id)!r} "
-                             f"(id {token_id}): it is not in the GGUF's end-of-generation set {sorted(eog)}",
-                             where=f"{where}: tokenizer.ggml.eos_token_id / eot_token_id", base=token_id,
-                             tuned=sorted(eog), fix=_new_metadata("--special-token", "eot", base.token(token_id) or "")))
+        found.append(_error("special_roles", "gguf.stop-not-end-of-generation",
+                            f"llama.cpp will not stop generating at {tuned.token(token_id) or base.token(token_id)!r} "
+                            f"(id {token_id}): it is not in the GGUF's end-of-generation set {sorted(eog)}",
+                            where, "tokenizer.ggml.eos_token_id / eot_token_id", base=token_id, tuned=sorted(eog),
+                            fix=_new_metadata("--special-token", "eot", base.token(token_id) or "")))
     return found
 
 
@@ -140,18 +145,17 @@ def check_gguf_add_tokens(base: GGUFTokenizer, tuned: GGUFTokenizer, where: str)
     for name, expected, actual in (("bos", effective_add_bos(base), effective_add_bos(tuned)),
                                    ("eos", bool(base.add_eos), bool(tuned.add_eos))):
         if expected != actual:
-            found.append(Finding("post_processor", f"gguf.add-{name}-changed", Severity.ERROR,
-                                 f"llama.cpp will {'add' if actual else 'not add'} {name.upper()} "
-                                 f"(tokenizer.ggml.add_{name}_token {getattr(tuned, 'add_' + name)}); the HF tokenizer "
-                                 f"{'adds' if expected else 'does not add'} it",
-                                 where=f"{where}: tokenizer.ggml.add_{name}_token", base=expected, tuned=actual,
-                                 fix=RECONVERT))
+            found.append(_error("post_processor", f"gguf.add-{name}-changed",
+                                f"llama.cpp will {'add' if actual else 'not add'} {name.upper()} "
+                                f"(tokenizer.ggml.add_{name}_token {getattr(tuned, 'add_' + name)}); the HF tokenizer "
+                                f"{'adds' if expected else 'does not add'} it",
+                                where, f"tokenizer.ggml.add_{name}_token", base=expected, tuned=actual))
     bos = tuned.token(tuned.special_ids["bos"])
     template = tuned.chat_templates.get("default", "")
     if effective_add_bos(tuned) and not effective_add_bos(base) and bos and ("bos_token" in template or bos in template):
-        found.append(Finding("post_processor", "gguf.double-bos", Severity.ERROR,
-                             f"double BOS: llama.cpp adds {bos!r} and the chat template emits it too",
-                             where=f"{where}: tokenizer.ggml.add_bos_token", fix=RECONVERT))
+        found.append(_error("post_processor", "gguf.double-bos",
+                            f"double BOS: llama.cpp adds {bos!r} and the chat template emits it too",
+                            where, "tokenizer.ggml.add_bos_token"))
     return found
 
 
@@ -165,10 +169,10 @@ def check_gguf_templates(base: GGUFTokenizer, tuned: GGUFTokenizer, where: str) 
         state = "missing" if actual is None else "added" if expected is None else "differs"
         diff = "\n".join(difflib.unified_diff((expected or "").splitlines(), (actual or "").splitlines(),
                                               base.label, tuned.label, lineterm=""))
-        found.append(Finding("chat_template", f"gguf.template-{state}", Severity.ERROR,
-                             f"the GGUF's chat template {name!r} {state} ({key})", where=f"{where}: {key}",
-                             fix=_new_metadata("--chat-template", "\"$(cat chat_template.jinja)\"") if name == "default"
-                             else RECONVERT, detail=diff))
+        found.append(_error("chat_template", f"gguf.template-{state}", f"the GGUF's chat template {name!r} {state} ({key})",
+                            where, key, detail=diff,
+                            fix=_new_metadata("--chat-template", "\"$(cat chat_template.jinja)\"") if name == "default"
+                            else RECONVERT))
     return found
 
 
@@ -182,8 +186,7 @@ def gguf_findings(base: GGUFTokenizer, tuned: GGUFTokenizer, hf_stop_ids: set[in
     """Every GGUF check, by the STATIC_CHECKS name its findings belong to."""
     stop_ids = {i for i in hf_stop_ids | template_stop_ids(base) if 0 <= i < len(base.tokens)}
     stop_ids |= {i for i in stop_ids if base.type_of(i) == CONTROL}
-    notes = [Finding("model", "gguf.conversion-note", Severity.ERROR, note, where=where, fix=RECONVERT)
-             for note in base.notes]
+    notes = [_error("model", "gguf.conversion-note", note, where) for note in base.notes]
     return {
         "vocabulary": check_gguf_tokens(base, tuned, where),
         "special_roles": check_gguf_special_ids(base, tuned, stop_ids, where),

@@ -6,16 +6,16 @@ tokenizer, rebuilt in Python so that a HF side can be compared with a GGUF key b
   vocab_size, special added tokens (and ones that look special: <|...|>) are CONTROL, other added
   tokens USER_DEFINED with SentencePiece's ▁ made a space;
 - merges, special ids, add_bos/add_eos and the chat templates exactly as gguf-py's SpecialVocab
-  reads them (it is the same code: the `gguf` package is gguf-py);
+  reads them (it is the same code: the `gguf` package is gguf-py; gguf_special_vocab.py runs it
+  without parsing tokenizer.json again);
 - tokenizer.ggml.pre from the chkhsh table (llamacpp.py)."""
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from tokcheck.sources.gguf import import_gguf
+from tokcheck.checks.static.gguf_special_vocab import special_vocab
 from tokcheck.sources.gguf.llamacpp import chkhsh, pre_for_hash
 from tokcheck.sources.gguf.metadata import BYTE, CONTROL, NORMAL, UNKNOWN, UNUSED, USER_DEFINED, GGUFTokenizer
 from tokcheck.sources.snapshot import TokenizerSnapshot
@@ -93,17 +93,6 @@ def _sentencepiece_tokens(source: TokenizerSource, snapshot: TokenizerSnapshot, 
     return tokens, types
 
 
-def _special_vocab(source: TokenizerSource, size: int, merges: bool) -> Any:
-    gguf = import_gguf(source.spec)
-    quiet = logging.getLogger("gguf.vocab")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # SpecialVocab logs each key it sets
-    try:
-        return gguf.SpecialVocab(source.directory, load_merges=merges, n_vocab=size)
-    finally:
-        quiet.setLevel(level)
-
-
 def _templates(value: Any) -> dict[str, str]:
     if isinstance(value, str):
         return {"default": value}
@@ -127,7 +116,7 @@ def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
         pre = None
         if encode is not None:
             pre = pre_for_hash(chkhsh(encode)) or PRE_NOT_RECOGNIZED
-    special = _special_vocab(source, len(tokens), merges=not spm)
+    special = special_vocab(source, snapshot, len(tokens), merges=not spm)
     ids = dict(special.special_token_ids)
     notes = []
     if max(snapshot.id_to_token, default=-1) >= size:

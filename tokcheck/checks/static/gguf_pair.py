@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import cast
 
+from tokcheck.checks.static.chkhsh_tokenizer import chkhsh_encode
 from tokcheck.checks.static.gguf import gguf_findings
 from tokcheck.checks.static.gguf_expected import expected_gguf
 from tokcheck.findings import Finding
@@ -20,14 +21,11 @@ def is_gguf_pair(base: Side, tuned: Side) -> bool:
 def chkhsh_encoder(side: Side) -> Callable[[str], Sequence[int]]:
     """What encodes chktxt for the chkhsh: the side's tokenizer.json through the tokenizers library
     (what AutoTokenizer.encode runs for a fast tokenizer, without importing transformers, and so
-    torch, for a static diff), else the live tokenizer."""
+    torch, for a static diff), rebuilt from the snapshot where it can be; else the live tokenizer."""
     path = side.source.file("tokenizer.json")
     if path is None or side.snapshot.tokenizer_json_origin != "tokenizer.json":
         return cast(Callable[[str], Sequence[int]], side.tokenizer.encode)
-    from tokenizers import Tokenizer
-
-    backend = Tokenizer.from_file(str(path))
-    return lambda text: backend.encode(text).ids
+    return chkhsh_encode(side.snapshot, path)
 
 
 def as_gguf(side: Side) -> GGUFTokenizer:

@@ -42,9 +42,9 @@ def token_id(fields: Fields, token: str) -> int:
 
 
 def set_special(role_key: str, token: str) -> Callable[[Path], None]:
-    import gguf
-
     def edit(fields: Fields) -> None:
+        import gguf  # here, not above: the catalog builds these at import, and gguf costs 0.5 s
+
         fields[role_key] = (gguf.GGUFValueType.UINT32, token_id(fields, token), None)
     return lambda directory: rewrite(directory, edit)
 
@@ -56,17 +56,17 @@ def drop_key(key: str) -> Callable[[Path], None]:
 
 
 def set_string(key: str, value: str) -> Callable[[Path], None]:
-    import gguf
-
     def edit(fields: Fields) -> None:
+        import gguf
+
         fields[key] = (gguf.GGUFValueType.STRING, value, None)
     return lambda directory: rewrite(directory, edit)
 
 
 def set_bool(key: str, value: bool) -> Callable[[Path], None]:
-    import gguf
-
     def edit(fields: Fields) -> None:
+        import gguf
+
         fields[key] = (gguf.GGUFValueType.BOOL, value, None)
     return lambda directory: rewrite(directory, edit)
 

@@ -43,7 +43,7 @@ def _chat_example(c: Comparison, transcript: Transcript, code: str, message: str
         lines=("transcript:", *transcript.lines(), *fields.pop("lines", ())),
         repro=fields.pop("repro", None) or _chat_repro(c, transcript, tokenize=False),
         fix=fields.pop("fix", "restore the base chat template (tokenizer_config.json chat_template or chat_template.jinja)"),
-        tokenizers=c.tokenizers, **fields,
+        tokenizers=fields.pop("tokenizers", c.tokenizers), **fields,
     )
 
 
@@ -73,15 +73,22 @@ def check_render(c: Comparison, transcripts: list[Transcript]) -> list[CheckResu
         else:
             same_text.append((i, base_text))
     texts = [text for _, text in same_text]
-    base_ids = c.base_codec.encode_arrays(texts)
-    tuned_ids = c.tuned_codec.encode_arrays(texts)
-    for position in base_ids.differing(tuned_ids):
-        i, text = same_text[position]
-        found[i] = _chat_example(
-            c, transcripts[i], "chat_render.ids-differ", "the same chat render tokenizes to different ids",
-            text=text, base_ids=base_ids[position], tuned_ids=tuned_ids[position],
-            repro=_chat_repro(c, transcripts[i], tokenize=True),
-        )
+    for view, base_codec, tuned_codec in c.chat_views():  # llama.cpp's first, where there is one
+        base_ids = base_codec.encode_arrays(texts)
+        tuned_ids = tuned_codec.encode_arrays(texts)
+        for position in base_ids.differing(tuned_ids):
+            i, text = same_text[position]
+            if found[i] is not None:
+                continue
+            first = view is c.transformers
+            found[i] = _chat_example(
+                c, transcripts[i], "chat_render.ids-differ",
+                "the same chat render tokenizes to different ids" + ("" if first else f" ({view.note})"),
+                text=text, base_ids=base_ids[position], tuned_ids=tuned_ids[position],
+                repro=_chat_repro(c, transcripts[i], tokenize=True) if first
+                else repro(view, "k.encode(r, add_special_tokens=False)", setup=f"r = {literal(text)}"),
+                tokenizers=(base_codec, tuned_codec), seen_in=view.name,
+            )
     return found
 
 

@@ -29,7 +29,7 @@ def special_token_examples(c: Comparison) -> list[Counterexample]:
     vanishes (or not) with skip_special_tokens as in base; in every view of the comparison."""
     tokens = c.specials
     found = []
-    for view in c.views:
+    for view in c.checked_views:
         base_ids = view.base.encode(tokens)
         tuned_ids = view.tuned.encode(tokens)
         for token, b, t in zip(tokens, base_ids, tuned_ids):

@@ -24,7 +24,7 @@ def text_strategy(inputs: PairInputs) -> SearchStrategy[str]:
 
 def check_ids(c: Comparison, texts: list[str], check: str = "behaviour.ids") -> list[Counterexample | None]:
     found: list[Counterexample | None] = [None] * len(texts)
-    for view in c.views:
+    for view in c.checked_views:
         for add_special_tokens in (True, False):
             base_ids = view.base.encode(texts, add_special_tokens=add_special_tokens)
             tuned_ids = view.tuned.encode(texts, add_special_tokens=add_special_tokens)
@@ -38,7 +38,7 @@ def check_ids(c: Comparison, texts: list[str], check: str = "behaviour.ids") -> 
 def check_round_trip(c: Comparison, texts: list[str]) -> list[Counterexample | None]:
     """Wherever base gives decode(encode(x)) == x, tuned must too."""
     found: list[Counterexample | None] = [None] * len(texts)
-    for view in c.views:
+    for view in c.checked_views:
         base_back = view.base.decode(view.base.encode(texts))
         tuned_ids = view.tuned.encode(texts)
         tuned_back = view.tuned.decode(tuned_ids)
@@ -51,7 +51,7 @@ def check_round_trip(c: Comparison, texts: list[str]) -> list[Counterexample | N
                     text=text, base_value=b, tuned_value=t, lines=(f"tuned ids: {ids}",),
                     repro=repro(view, f"k.decode({view.encode_statement(False)})", setup=f"x = {literal(text)}"),
                     fix="compare normalizer, pre-tokenizer, decoder and byte_fallback of both (-m static)",
-                    tokenizers=(view.base, view.tuned),
+                    tokenizers=(view.base, view.tuned), seen_in=view.name,
                 )
     return found
 
@@ -62,7 +62,7 @@ def ids_strategy(inputs: PairInputs) -> SearchStrategy[list[int]]:
 
 def check_decode(c: Comparison, id_lists: list[list[int]]) -> list[Counterexample | None]:
     found: list[Counterexample | None] = [None] * len(id_lists)
-    for view in c.views:
+    for view in c.checked_views:
         for skip in (True, False):
             base_texts = view.base.decode(id_lists, skip_special_tokens=skip)
             tuned_texts = view.tuned.decode(id_lists, skip_special_tokens=skip)

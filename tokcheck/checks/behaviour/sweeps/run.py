@@ -167,14 +167,23 @@ def run_sweep(pair: PairInputs, name: str, *, shard: int = 0, shards: int = 1, s
     chosen = chosen_inputs(pair, name, shard=shard, shards=shards, sample=sample)
     also_ids = spec.also_ids(pair) if spec.also_ids is not None else []
     failures = _Failures()
-    for view in pair.comparison.views:
+    for view in pair.comparison.checked_views:
+        inputs = spread(chosen, view.sweep_limit)
         if spec.ids:
-            _vocab_mismatches(view, chosen, failures)
+            _vocab_mismatches(view, inputs, failures)
         else:
-            _text_mismatches(view, chosen, failures, decode=spec.decode)
+            _text_mismatches(view, inputs, failures, decode=spec.decode)
         if also_ids:
-            _vocab_mismatches(view, also_ids, failures)
+            _vocab_mismatches(view, spread(also_ids, view.sweep_limit), failures)
     return failures.outcome(name, len(chosen))
+
+
+def spread(items: list[Any], limit: int | None) -> list[Any]:
+    """At most `limit` of `items`, evenly spaced from the first (all of them without a limit):
+    a view that runs one text per call (llama.cpp) sees every part of a sweep's inputs."""
+    if limit is None or len(items) <= limit:
+        return items
+    return [items[i * len(items) // limit] for i in range(limit)]
 
 
 def _text_mismatches(view: View, texts: list[str], failures: _Failures, *, decode: bool) -> None:
