@@ -14,7 +14,7 @@ from tokcheck.checks.behaviour.settings import BehaviourSettings
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.checkpoints import CheckpointRun
 from tokcheck.environment import truthy
-from tokcheck.paths import NO_ENCODING_CACHE_ENV
+from tokcheck.paths import DEFAULT_ENCODING_CACHE_MAX_MIB, ENCODING_CACHE_MAX_ENV, NO_ENCODING_CACHE_ENV
 from tokcheck.plugin.behaviour import read_settings
 from tokcheck.plugin.golden import GoldenRun, read_golden
 from tokcheck.plugin.model import report_settings, resolve_models
@@ -58,6 +58,7 @@ class PluginRun:
     checkpoints: CheckpointRun | None = None
     checkpoint_models: dict[str, ModelPair] = field(default_factory=dict)
     encoding_cache: bool = True  # keep the base's large encodings on disk for the next run
+    encoding_cache_max_mib: int = DEFAULT_ENCODING_CACHE_MAX_MIB  # past it, the least recently used go
 
     @property
     def suite_wanted(self) -> bool:
@@ -128,6 +129,16 @@ def encoding_cache_wanted(config: pytest.Config) -> bool:
     return not config.getoption(NO_ENCODING_CACHE.dest) and not truthy(os.environ.get(NO_ENCODING_CACHE_ENV, ""))
 
 
+def encoding_cache_max_mib() -> int:
+    """$TOKCHECK_ENCODING_CACHE_MAX_MIB (a whole number of MiB, 0: keep nothing), else the default."""
+    raw = os.environ.get(ENCODING_CACHE_MAX_ENV, "").strip()
+    if not raw:
+        return DEFAULT_ENCODING_CACHE_MAX_MIB
+    if not raw.isdigit():
+        raise pytest.UsageError(f"{ENCODING_CACHE_MAX_ENV}: expected a whole number of MiB, got {raw!r}")
+    return int(raw)
+
+
 def configure_run(config: pytest.Config) -> PluginRun:
     """Everything this run needs, in order; bad input raises TokcheckUsageError (or pytest's)."""
     tuned_specs, _ = read_tuned(config)
@@ -149,6 +160,7 @@ def configure_run(config: pytest.Config) -> PluginRun:
             one_sided=one_sided,
             no_suite=bool(config.getoption(NO_SUITE.dest)),
             encoding_cache=encoding_cache_wanted(config),
+            encoding_cache_max_mib=encoding_cache_max_mib(),
         )
     return _checkpoint_run(config, settings, tuned_specs, from_flags)
 
@@ -177,4 +189,5 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
         checkpoints=checkpoints,
         checkpoint_models=models,
         encoding_cache=encoding_cache_wanted(config),
+        encoding_cache_max_mib=encoding_cache_max_mib(),
     )
