@@ -37,7 +37,7 @@ from tokcheck.plugin.options import (
     option_or_ini_list,
 )
 from tokcheck.report.context import ReportContext, content_hash
-from tokcheck.session import Settings, SpecSetting
+from tokcheck.session import Settings, Side, SpecSetting
 from tokcheck.sources.checkpoints import TunedSpecs, expand_tuned
 
 if TYPE_CHECKING:
@@ -63,6 +63,12 @@ class PluginRun:
     @property
     def suite_wanted(self) -> bool:
         return (self.session.has_pair or (self.one_sided and self.from_flags)) and not self.no_suite
+
+    def read_sides(self) -> list[Side]:
+        """Every side whose files this process has already read (the base, each checked tuned)."""
+        sessions = [c.session for c in self.checkpoints.checked] if self.checkpoints else [self.session]
+        sides = {id(side.shares or side): side.shares or side for session in sessions for side in session.sides}
+        return [side for side in sides.values() if "snapshot" in side.__dict__]
 
     def report_context(self) -> ReportContext:
         settings: dict[str, str] = {}
