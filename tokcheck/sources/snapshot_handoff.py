@@ -58,7 +58,7 @@ def receive(blob: bytes) -> None:
     """Keep the controller's snapshots for this worker; bytes that do not unpickle here (another
     host's Python or tokcheck) are dropped, and the worker reads its files itself."""
     try:
-        keyed = pickle.loads(blob)  # noqa: S301 - from this run's own controller, over xdist's channel
+        keyed = pickle.loads(blob)  # bytes from this run's own controller, over xdist's channel
     except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
         return
     if isinstance(keyed, dict):
