@@ -22,6 +22,7 @@ from tokcheck.plugin.options import (
     ACCEPT,
     ALLOW_DOWNLOAD,
     BASE,
+    BASE_MODEL,
     BASE_OPTION,
     GOLDEN,
     NO_ENCODING_CACHE,
@@ -183,7 +184,10 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
     checkpoints = CheckpointRun(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer))
     checkpoints.validate()
     models = {checkpoint.id: found for checkpoint in checkpoints.checkpoints
-              if (found := resolve_models(config, checkpoint.session)) is not None}
+              if (found := resolve_models(config, checkpoint.session, one_of_many=True)) is not None}
+    if not models and option_or_ini(config, BASE_MODEL) is not None:
+        raise pytest.UsageError(f"{BASE_MODEL.flags[0]} is for the checkpoints' models, and none of the "
+                                f"{len(checkpoints.checkpoints)} checkpoints holds weights or an adapter")
     return PluginRun(
         session=checkpoints.checked[0].session,
         behaviour=read_settings(config),
