@@ -61,3 +61,34 @@ def test_bytes_that_do_not_unpickle_here_are_dropped(tuned_copy: Path) -> None:
     snapshot_handoff.receive(b"not a pickle")
     assert snapshot_handoff.handed_over(resolve(str(tuned_copy)), False) is None
     assert _side(tuned_copy).snapshot == take_snapshot(resolve(str(tuned_copy)))
+
+
+def test_the_controllers_fingerprint_digests_are_taken_for_the_same_bytes(tuned_copy: Path, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcheck.sources import fingerprint
+
+    expected = fingerprint.tokenizer_fingerprint(resolve(str(tuned_copy)))
+    blob = snapshot_handoff.pack([])
+    monkeypatch.setattr(fingerprint, "_canonical_by_bytes", {})  # a fresh worker
+    import json
+    import types
+
+    parsed: list[bytes] = []
+    counting = types.SimpleNamespace(loads=lambda raw: parsed.append(raw) or json.loads(raw), dumps=json.dumps)
+    monkeypatch.setattr(fingerprint, "json", counting)  # what fingerprint parses, and only that
+    snapshot_handoff.receive(blob)
+    assert fingerprint.tokenizer_fingerprint(resolve(str(tuned_copy))) == expected and not parsed
+    edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(eos_token="<|end_of_text|>"))
+    fingerprint.tokenizer_fingerprint(resolve(str(tuned_copy)))
+    assert len(parsed) == 1  # the changed file is parsed here, the others were known by their bytes
+
+
+def test_another_tokcheck_versions_payload_is_dropped(tuned_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _hand_over(tuned_copy)
+    snapshot_handoff.clear()
+    source = resolve(str(tuned_copy))
+    monkeypatch.setattr(snapshot_handoff, "__version__", "0.0.0-other")
+    blob = snapshot_handoff.pack([(source, False, take_snapshot(source))])
+    monkeypatch.undo()
+    snapshot_handoff.receive(blob)
+    assert snapshot_handoff.handed_over(source, False) is None

@@ -1,6 +1,8 @@
 """Snapshots handed from the pytest-xdist controller to its workers: the controller has already read
 and validated every side's files when pytest starts, so each worker takes those snapshots instead
-of parsing the same tokenizer.json again (about half a CPU second per tokenizer, in every worker).
+of parsing the same tokenizer.json again (about half a CPU second per tokenizer, in every worker),
+and the canonical digests of the files it fingerprinted (tokcheck.sources.fingerprint, keyed by the
+sha256 of each file's bytes: a quarter of a CPU second per distinct checkpoint tokenizer).
 
 A snapshot is keyed by the exact bytes of every file a snapshot reads, the spec, the flags and the
 versions it depends on; a worker whose files differ (changed since, or another host under --tx)
@@ -16,6 +18,7 @@ from typing import Any
 from tokcheck import __version__
 from tokcheck.environment import library_version
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
+from tokcheck.sources.fingerprint import known_digests, learn_digests
 from tokcheck.sources.spec import TokenizerSource
 
 _handed: dict[str, Any] = {}  # content key -> TokenizerSnapshot, in this worker
@@ -51,18 +54,21 @@ def pack(sides: Iterable[tuple[TokenizerSource, bool, Any]]) -> bytes:
     """(source, trust_remote_code, snapshot) of every side already read, as bytes for workerinput."""
     keyed = {key: snapshot for source, trust, snapshot in sides
              if (key := content_key(source, trust)) is not None}
-    return pickle.dumps(keyed, protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps({"version": __version__, "snapshots": keyed, "digests": known_digests()},
+                        protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def receive(blob: bytes) -> None:
     """Keep the controller's snapshots for this worker; bytes that do not unpickle here (another
     host's Python or tokcheck) are dropped, and the worker reads its files itself."""
     try:
-        keyed = pickle.loads(blob)  # bytes from this run's own controller, over xdist's channel
+        payload = pickle.loads(blob)  # bytes from this run's own controller, over xdist's channel
     except (pickle.UnpicklingError, AttributeError, ImportError, EOFError, TypeError, ValueError):
         return
-    if isinstance(keyed, dict):
-        _handed.update(keyed)
+    if not isinstance(payload, dict) or payload.get("version") != __version__:
+        return  # another tokcheck: its snapshots and canonical forms may be made differently
+    _handed.update(payload.get("snapshots") or {})
+    learn_digests(payload.get("digests") or {})
 
 
 def handed_over(source: TokenizerSource, trust_remote_code: bool) -> Any:
