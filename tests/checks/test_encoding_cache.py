@@ -214,17 +214,19 @@ def test_the_cap_comes_from_the_environment_and_a_bad_value_is_one_line(
         pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from tokcheck.plugin.options import BASE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
 
+    # In a subprocess: an in-process run would import transformers (and torch) inside pytester,
+    # which removes them afterwards, and torch cannot be imported twice in one process.
     monkeypatch.setenv("TOKCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("TOKCHECK_NO_ENCODING_CACHE", raising=False)
     pytester.makepyfile(test_probe=CACHE_PROBE)
     pair = (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
     monkeypatch.setenv("TOKCHECK_ENCODING_CACHE_MAX_MIB", "0")
-    kept_nothing = pytester.runpytest(*pair)
+    kept_nothing = pytester.runpytest_subprocess(*pair)
     kept_nothing.assert_outcomes(passed=1)
     kept_nothing.stdout.fnmatch_lines(["tokcheck encoding cache: 0 hit(s), * miss(es)* (at most 0 MiB)"])
     assert not list((tmp_path / "cache").rglob("*.npz"))
     monkeypatch.setenv("TOKCHECK_ENCODING_CACHE_MAX_MIB", "lots")
-    bad = pytester.runpytest(*pair)
+    bad = pytester.runpytest_subprocess(*pair)
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["ERROR: TOKCHECK_ENCODING_CACHE_MAX_MIB: expected a whole number of MiB, got 'lots'"])
     assert "Traceback" not in bad.stderr.str()
