@@ -1,8 +1,10 @@
 """tokcheck's performance figures on the Llama-3 demo pair (zoo llama3 vs llama3-eom), every ratio
 measured in this one run against its baseline. Prints one ``name: value`` line per figure.
 
-    python benchmarks/run.py            # everything (about eight minutes: the suite twice, timings twice)
-    python benchmarks/run.py --no-suite # only the in-process figures
+    python benchmarks/run.py               # everything (about eight minutes: the suite twice, timings twice)
+    python benchmarks/run.py --no-suite    # only the in-process figures
+    python benchmarks/run.py --only-suite  # the suite -n 0 and -n 2, raw encode_batch: suite_speedup_n2
+                                           # and suite_over_raw_floor (about two minutes)
 
 Figures: sweep_over_raw_encode_batch (all sweeps over raw ``Tokenizer.encode_batch`` of the same
 strings on both tokenizers; target <= 1.5), per_string_loop_over_sweep (llama.cpp's
@@ -61,6 +63,9 @@ def main() -> None:
     parser.add_argument("--no-suite", action="store_true", help="skip the whole-suite figures")
     parser.add_argument("--only-checkpoints", action="store_true",
                         help="only the two many-checkpoint figures (12 suite runs)")
+    parser.add_argument("--only-suite", action="store_true",
+                        help="only the whole-suite figures and the raw encode_batch floor (suite_speedup_n2, "
+                             "suite_over_raw_floor)")
     parser.add_argument("--only-encoding-cache", action="store_true",
                         help="only base_encoding_cache_hit_over_encode (loads the pair, encodes every sweep string once)")
     parser.add_argument("--examples", type=int, default=500, help="Hypothesis examples for the property rate")
@@ -86,6 +91,12 @@ def main() -> None:
     pair = comparison()
 
     texts = sweep_texts(pair, sample=1.0)
+    if args.only_suite:
+        assert suite_s is not None
+        raw_s = min(raw_encode_batch(pair, texts) for _ in range(max(1, args.repeat)))
+        show("raw_encode_batch_s", raw_s)
+        show("suite_over_raw_floor", suite_s / raw_s)
+        return
     show_encoding_cache(pair, texts)
     if args.only_encoding_cache:
         return

@@ -118,11 +118,15 @@ def run_zoo(args: argparse.Namespace) -> int:
             print(f"{name:<{width}}  {zoo.describe(name)}")
         for name, run in training_runs.RUNS.items():  # built with `zoo build NAME DIR` too
             print(f"{name:<{width}}  training run directory: {run.description} (against zoo:{run.base})")
+        for name, tokenizer in training_runs.BASE_MODELS.items():
+            print(f"{name:<{width}}  model directory: a tiny base model (hidden size 16) with zoo:{tokenizer}'s rows")
         return EXIT_CLEAN
     if args.directory.exists():
         raise TokcheckUsageError(f"{args.directory}: already exists; give a new directory")
     if args.name in training_runs.RUNS:
         built = training_runs.build_run(args.name, args.directory)
+    elif args.name in training_runs.BASE_MODELS:
+        built = training_runs.build_base_model(args.name, args.directory)
     else:
         built = zoo.build(args.name, args.directory)
     print(f"built zoo:{args.name} into {built}")

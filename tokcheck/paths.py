@@ -8,6 +8,9 @@ from pathlib import Path
 
 CACHE_ENV = "TOKCHECK_CACHE_DIR"
 NO_ENCODING_CACHE_ENV = "TOKCHECK_NO_ENCODING_CACHE"  # set (1/true): the base's encodings are not kept on disk
+# The most the base's encodings may take on disk; past it the least recently used entries go.
+ENCODING_CACHE_MAX_ENV = "TOKCHECK_ENCODING_CACHE_MAX_MIB"
+DEFAULT_ENCODING_CACHE_MAX_MIB = 1024  # zoo:llama3's whole default suite takes about 21 MiB
 
 
 def user_cache_dir() -> Path:

@@ -16,6 +16,7 @@ from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.live import LoadedTokenizer, load
 from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
+from tokcheck.sources.snapshot_handoff import handed_over
 from tokcheck.sources.spec import TokenizerSource, resolve
 
 # Settings a tokenizer class carries that a fallback load (the generic class) does not know.
@@ -76,7 +77,9 @@ class Side:
     def snapshot(self) -> TokenizerSnapshot:
         if self.shares is not None:
             return self.shares.snapshot
-        return take_snapshot(self.source, trust_remote_code=self.settings.trust_remote_code)
+        trust = self.settings.trust_remote_code
+        handed = handed_over(self.source, trust)  # an xdist worker: the controller read these very files
+        return handed if handed is not None else take_snapshot(self.source, trust_remote_code=trust)
 
     @cached_property
     def loaded(self) -> LoadedTokenizer:

@@ -164,3 +164,69 @@ def test_the_plugin_keeps_encodings_in_the_cache_dir_unless_told_not_to(
     off_by_env = pytester.runpytest(*pair)
     off_by_env.stdout.fnmatch_lines(["*DISK None*"])
     assert "tokcheck encoding cache" not in off.stdout.str() + off_by_env.stdout.str()
+
+
+def _entries(directory: Path) -> dict[Path, int]:
+    return {path: path.stat().st_size for path in directory.rglob("*.npz")}
+
+
+def test_past_its_size_cap_the_least_recently_used_entries_go(tmp_path: Path, llama3_json: Path,
+                                                             texts: list[str]) -> None:
+    import os
+
+    codec = FileCodec(str(llama3_json))
+    batches = [texts[i::4] for i in range(4)]
+    EncodingCache(tmp_path).encode_arrays(codec, batches[0])
+    size = next(iter(_entries(tmp_path).values()))
+    # room for two entries and a half: writing a third evicts the one least recently used
+    cache = EncodingCache(tmp_path, max_bytes=int(size * 2.5))
+    cache.encode_arrays(codec, batches[1])
+    first, second = sorted(_entries(tmp_path), key=lambda p: p.stat().st_mtime)
+    for age, path in ((300, first), (200, second)):  # mtimes far apart, whatever the clock's grain
+        os.utime(path, (path.stat().st_atime - age, path.stat().st_mtime - age))
+    assert cache.encode_arrays(codec, batches[0]) and cache.hits == 1  # a hit: batches[0] is used now
+    cache.encode_arrays(codec, batches[2])
+    left = _entries(tmp_path)
+    assert second not in left and first in left and len(left) == 2 and cache.evicted == 1
+    assert sum(left.values()) <= cache.max_bytes
+    # what was evicted is a miss that encodes again, exactly as fresh
+    again = EncodingCache(tmp_path, max_bytes=cache.max_bytes)
+    assert same(again.encode_arrays(codec, batches[1]), codec.encode_arrays(batches[1])) and again.misses == 1
+
+
+def test_an_entry_over_the_cap_is_not_written_and_dead_writers_files_go(tmp_path: Path, llama3_json: Path,
+                                                                       texts: list[str]) -> None:
+    import os
+
+    codec = FileCodec(str(llama3_json))
+    nothing = EncodingCache(tmp_path, max_bytes=0)
+    assert same(nothing.encode_arrays(codec, texts), codec.encode_arrays(texts))
+    assert not _entries(tmp_path) and "over the cache's 0 MiB" in nothing.notes[0]
+    (tmp_path / "ab").mkdir()
+    dead, live = tmp_path / "ab" / ".x.npz.1.aa.partial", tmp_path / "ab" / ".y.npz.2.bb.partial"
+    dead.write_bytes(b"half"), live.write_bytes(b"half")
+    os.utime(dead, (1, 1))
+    EncodingCache(tmp_path).encode_arrays(codec, texts)
+    assert not dead.exists() and live.exists() and len(_entries(tmp_path)) == 1
+
+
+def test_the_cap_comes_from_the_environment_and_a_bad_value_is_one_line(
+        pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcheck.plugin.options import BASE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
+
+    # In a subprocess: an in-process run would import transformers (and torch) inside pytester,
+    # which removes them afterwards, and torch cannot be imported twice in one process.
+    monkeypatch.setenv("TOKCHECK_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TOKCHECK_NO_ENCODING_CACHE", raising=False)
+    pytester.makepyfile(test_probe=CACHE_PROBE)
+    pair = (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
+    monkeypatch.setenv("TOKCHECK_ENCODING_CACHE_MAX_MIB", "0")
+    kept_nothing = pytester.runpytest_subprocess(*pair)
+    kept_nothing.assert_outcomes(passed=1)
+    kept_nothing.stdout.fnmatch_lines(["tokcheck encoding cache: 0 hit(s), * miss(es)* (at most 0 MiB)"])
+    assert not list((tmp_path / "cache").rglob("*.npz"))
+    monkeypatch.setenv("TOKCHECK_ENCODING_CACHE_MAX_MIB", "lots")
+    bad = pytester.runpytest_subprocess(*pair)
+    assert bad.ret == pytest.ExitCode.USAGE_ERROR
+    bad.stderr.fnmatch_lines(["ERROR: TOKCHECK_ENCODING_CACHE_MAX_MIB: expected a whole number of MiB, got 'lots'"])
+    assert "Traceback" not in bad.stderr.str()

@@ -8,7 +8,11 @@ Rust pipeline is cached (a tokenizer.json file, or a live tokenizer whose encode
 a transformers encode loop is not, its results depend on more than bytes tokcheck can hash. An
 entry also stores its key and a digest of its arrays, checked on every load: a corrupt, truncated
 or foreign entry is ignored and rewritten. Entries are numpy arrays (never pickle), written to a
-temporary file and renamed, so concurrent workers never see half an entry."""
+temporary file and renamed, so concurrent workers never see half an entry.
+
+Bounded: after each write, the least recently used entries (a hit touches its entry's mtime) are
+removed until all of them take at most `max_bytes` (TOKCHECK_ENCODING_CACHE_MAX_MIB, default
+tokcheck.paths.DEFAULT_ENCODING_CACHE_MAX_MIB); an entry larger than that is not written at all."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import io
 import os
 import secrets
 import struct
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,10 +31,11 @@ import numpy as np
 
 from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec, IdArrays
 from tokcheck.environment import library_version
-from tokcheck.paths import user_cache_dir
+from tokcheck.paths import DEFAULT_ENCODING_CACHE_MAX_MIB, user_cache_dir
 
 _FORMAT = "tokcheck-encodings-1"
 _SUBDIR = "encodings"
+_STALE_PARTIAL_S = 3600  # a temporary file this old belongs to a writer that died
 
 
 def library_versions() -> str:
@@ -69,9 +75,12 @@ class EncodingCache:
     there so tests can show a changed library version misses. `notes` says what went wrong
     (an unwritable directory, a corrupt entry), for -v."""
 
-    def __init__(self, directory: Path | None = None, *, versions: str | None = None) -> None:
+    def __init__(self, directory: Path | None = None, *, versions: str | None = None,
+                 max_bytes: int = DEFAULT_ENCODING_CACHE_MAX_MIB * 2**20) -> None:
         self.directory = directory if directory is not None else user_cache_dir() / _SUBDIR
         self.versions = versions if versions is not None else library_versions()
+        self.max_bytes = max_bytes
+        self.evicted = 0
         self.hits = 0
         self.misses = 0
         self.notes: list[str] = []
@@ -92,6 +101,8 @@ class EncodingCache:
         found = self._load(path, key)
         if found is not None:
             self.hits += 1
+            with contextlib.suppress(OSError):  # used now: the last entry to be evicted
+                os.utime(path)
             return found
         self.misses += 1
         value = make()
@@ -120,6 +131,10 @@ class EncodingCache:
         lengths = np.asarray(value.lengths, dtype=np.uint32)
         buffer = io.BytesIO()
         np.savez(buffer, key=np.array(key), digest=np.array(_arrays_digest(flat, lengths)), flat=flat, lengths=lengths)
+        if buffer.tell() > self.max_bytes:
+            self.notes.append(f"encoding cache: not written, an entry of {buffer.tell() / 2**20:.1f} MiB is over "
+                              f"the cache's {self.max_bytes / 2**20:.0f} MiB")
+            return
         temp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.partial")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,3 +145,32 @@ class EncodingCache:
             self.notes.append(f"encoding cache: not written, {self.directory} is not writable ({error.strerror})")
             with contextlib.suppress(OSError):
                 temp.unlink(missing_ok=True)
+            return
+        self._evict(keep=path)
+
+    def _evict(self, *, keep: Path) -> None:
+        """Remove the least recently used entries (oldest mtime first) until the entries take at
+        most max_bytes, never `keep` (just written); and temporary files of writers that died."""
+        entries: list[tuple[float, int, Path]] = []
+        now = time.time()
+        for path in self.directory.glob("*/*"):
+            try:
+                stat = path.stat()
+            except OSError:  # removed meanwhile by another worker
+                continue
+            if path.name.endswith(".partial"):
+                if now - stat.st_mtime > _STALE_PARTIAL_S:
+                    with contextlib.suppress(OSError):
+                        path.unlink()
+            elif path.suffix == ".npz":
+                entries.append((stat.st_mtime, stat.st_size, path))
+        total = sum(size for _, size, _ in entries)
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes:
+                break
+            if path == keep:
+                continue
+            with contextlib.suppress(OSError):
+                path.unlink()
+                self.evicted += 1
+            total -= size

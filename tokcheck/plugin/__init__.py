@@ -25,7 +25,7 @@ import pytest
 
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.plugin import collection
-from tokcheck.plugin.behaviour import XdistHooks
+from tokcheck.plugin.behaviour import WORKER_SNAPSHOTS_KEY, XdistHooks
 from tokcheck.plugin.fixtures import encoding_cache_lines
 from tokcheck.plugin.options import (  # re-exported: the names tests and other plugins use
     ACCEPT_INI,
@@ -57,7 +57,8 @@ from tokcheck.plugin.options import (  # re-exported: the names tests and other 
 )
 from tokcheck.plugin.pytest_cache import keep_pytest_cache_out_of
 from tokcheck.plugin.reporter import REPORTER_NAME, DriftReporter
-from tokcheck.plugin.state import RUN_KEY, configure_run
+from tokcheck.plugin.state import RUN_KEY, PluginRun, configure_run
+from tokcheck.sources import snapshot_handoff
 
 pytest_plugins = ["tokcheck.plugin.fixtures"]
 
@@ -87,10 +88,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    workerinput = getattr(config, "workerinput", None)
+    if workerinput is not None and WORKER_SNAPSHOTS_KEY in workerinput:
+        snapshot_handoff.receive(workerinput[WORKER_SNAPSHOTS_KEY])
     try:
         run = configure_run(config)
     except TokcheckUsageError as error:
         raise pytest.UsageError(str(error)) from None
+    finally:
+        snapshot_handoff.clear()  # every side was validated above: the handed snapshots are taken
     config.stash[RUN_KEY] = run
     keep_pytest_cache_out_of(config, run.checkpoints.source_directories() if run.checkpoints else
                              run.session.source_directories())
@@ -98,7 +104,13 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
         config.pluginmanager.register(DriftReporter(config, run), REPORTER_NAME)
         if config.pluginmanager.hasplugin("xdist"):
-            config.pluginmanager.register(XdistHooks(run.behaviour), "tokcheck-behaviour-xdist")
+            config.pluginmanager.register(XdistHooks(run.behaviour, lambda: _pack_snapshots(run)),
+                                          "tokcheck-behaviour-xdist")
+
+
+def _pack_snapshots(run: PluginRun) -> bytes:
+    return snapshot_handoff.pack((side.source, side.settings.trust_remote_code, side.snapshot)
+                                 for side in run.read_sides())
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -1,10 +1,12 @@
 """The behaviour part of the plugin: BehaviourSettings from the options (profile, examples, seed,
-sweep sample and shards; a bad value is a one-line usage error), and the seed the xdist controller
-hands to every worker so that all of them run the same examples."""
+sweep sample and shards; a bad value is a one-line usage error), and what the xdist controller
+hands to every worker: the seed, so that all of them run the same examples, and the snapshots it
+has already read (tokcheck.sources.snapshot_handoff), so that no worker parses the files again."""
 
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -29,6 +31,7 @@ from tokcheck.plugin.options import (
 )
 
 WORKER_SEED_KEY = "tokcheck_hypothesis_seed"
+WORKER_SNAPSHOTS_KEY = "tokcheck_snapshots"
 
 
 def _number(config: pytest.Config, option: Option, kind: type, low: float, high: float | None = None) -> Any:
@@ -78,10 +81,16 @@ def _seed(config: pytest.Config, profile: str) -> int | str | None:
 
 
 class XdistHooks:
-    """Hands the controller's seed to every worker, so that all of them run the same examples."""
+    """Hands the controller's seed to every worker, so that all of them run the same examples, and
+    the snapshots `snapshots()` packs (made once, for every worker)."""
 
-    def __init__(self, settings: BehaviourSettings) -> None:
+    def __init__(self, settings: BehaviourSettings, snapshots: Callable[[], bytes]) -> None:
         self.settings = settings
+        self._snapshots = snapshots
+        self._packed: bytes | None = None
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[WORKER_SEED_KEY] = self.settings.seed
+        if self._packed is None:
+            self._packed = self._snapshots()
+        node.workerinput[WORKER_SNAPSHOTS_KEY] = self._packed

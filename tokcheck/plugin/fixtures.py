@@ -149,7 +149,8 @@ def tokcheck_behaviour(
         from tokcheck.checks.encoding_cache import EncodingCache
 
         shared = shared if shared is not None else BaseMemo(remember=False)
-        shared.disk = pytestconfig.stash[ENCODING_CACHE] = EncodingCache()
+        cache = EncodingCache(max_bytes=run.encoding_cache_max_mib * 2**20)
+        shared.disk = pytestconfig.stash[ENCODING_CACHE] = cache
     models = run.models if tokcheck_checkpoint is None else run.checkpoint_models.get(tokcheck_checkpoint.id)
     return BehaviourRun(tokcheck_session, run.behaviour, models.config_jsons() if models else (), shared=shared)
 
@@ -159,7 +160,9 @@ def encoding_cache_lines(config: pytest.Config) -> list[str]:
     cache = config.stash.get(ENCODING_CACHE, None)
     if cache is None or not (cache.hits or cache.misses or cache.notes):
         return []
-    return [f"tokcheck encoding cache: {cache.hits} hit(s), {cache.misses} miss(es) in {cache.directory}", *cache.notes]
+    evicted = f", {cache.evicted} least recently used entr{'y' if cache.evicted == 1 else 'ies'} removed" if cache.evicted else ""
+    return [f"tokcheck encoding cache: {cache.hits} hit(s), {cache.misses} miss(es) in {cache.directory}{evicted} "
+            f"(at most {cache.max_bytes / 2**20:.0f} MiB)", *cache.notes]
 
 
 @pytest.fixture(scope="session")

@@ -29,8 +29,10 @@ NO_MODEL = (
 )
 
 
-def resolve_models(config: pytest.Config, session: TokcheckSession | None) -> ModelPair | None:
-    """The pair's model files from flags, ini keys, or weights saved next to the tokenizers."""
+def resolve_models(config: pytest.Config, session: TokcheckSession | None, *, one_of_many: bool = False) -> ModelPair | None:
+    """The pair's model files from flags, ini keys, or weights saved next to the tokenizers. With
+    `one_of_many` (a checkpoint of a training run), a checkpoint without weights has none, whatever
+    --base-model says: the run checks the models of those that have them."""
     tuned_setting, base_setting = option_or_ini(config, TUNED_MODEL), option_or_ini(config, BASE_MODEL)
     if tuned_setting is None and base_setting is None and (session is None or session.tuned is None):
         return None  # the usual pytest run of a project: nothing to look at, nothing imported
@@ -49,7 +51,7 @@ def resolve_models(config: pytest.Config, session: TokcheckSession | None) -> Mo
     tuned = side(tuned_setting, "tuned")
     base = side(base_setting, "base")
     if tuned is None:
-        if base_setting is not None:
+        if base_setting is not None and not one_of_many:
             raise TokcheckUsageError(
                 f"{BASE_MODEL_OPTION} needs a tuned model too: pass {TUNED_MODEL_OPTION} PATH, or give --tuned "
                 "a directory that holds config.json and the weights"

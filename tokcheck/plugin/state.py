@@ -14,7 +14,7 @@ from tokcheck.checks.behaviour.settings import BehaviourSettings
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.checkpoints import CheckpointRun
 from tokcheck.environment import truthy
-from tokcheck.paths import NO_ENCODING_CACHE_ENV
+from tokcheck.paths import DEFAULT_ENCODING_CACHE_MAX_MIB, ENCODING_CACHE_MAX_ENV, NO_ENCODING_CACHE_ENV
 from tokcheck.plugin.behaviour import read_settings
 from tokcheck.plugin.golden import GoldenRun, read_golden
 from tokcheck.plugin.model import report_settings, resolve_models
@@ -22,6 +22,7 @@ from tokcheck.plugin.options import (
     ACCEPT,
     ALLOW_DOWNLOAD,
     BASE,
+    BASE_MODEL,
     BASE_OPTION,
     GOLDEN,
     NO_ENCODING_CACHE,
@@ -37,7 +38,7 @@ from tokcheck.plugin.options import (
     option_or_ini_list,
 )
 from tokcheck.report.context import ReportContext, content_hash
-from tokcheck.session import Settings, SpecSetting
+from tokcheck.session import Settings, Side, SpecSetting
 from tokcheck.sources.checkpoints import TunedSpecs, expand_tuned
 
 if TYPE_CHECKING:
@@ -58,10 +59,17 @@ class PluginRun:
     checkpoints: CheckpointRun | None = None
     checkpoint_models: dict[str, ModelPair] = field(default_factory=dict)
     encoding_cache: bool = True  # keep the base's large encodings on disk for the next run
+    encoding_cache_max_mib: int = DEFAULT_ENCODING_CACHE_MAX_MIB  # past it, the least recently used go
 
     @property
     def suite_wanted(self) -> bool:
         return (self.session.has_pair or (self.one_sided and self.from_flags)) and not self.no_suite
+
+    def read_sides(self) -> list[Side]:
+        """Every side whose files this process has already read (the base, each checked tuned)."""
+        sessions = [c.session for c in self.checkpoints.checked] if self.checkpoints else [self.session]
+        sides = {id(side.shares or side): side.shares or side for session in sessions for side in session.sides}
+        return [side for side in sides.values() if "snapshot" in side.__dict__]
 
     def report_context(self) -> ReportContext:
         settings: dict[str, str] = {}
@@ -128,6 +136,16 @@ def encoding_cache_wanted(config: pytest.Config) -> bool:
     return not config.getoption(NO_ENCODING_CACHE.dest) and not truthy(os.environ.get(NO_ENCODING_CACHE_ENV, ""))
 
 
+def encoding_cache_max_mib() -> int:
+    """$TOKCHECK_ENCODING_CACHE_MAX_MIB (a whole number of MiB, 0: keep nothing), else the default."""
+    raw = os.environ.get(ENCODING_CACHE_MAX_ENV, "").strip()
+    if not raw:
+        return DEFAULT_ENCODING_CACHE_MAX_MIB
+    if not raw.isdigit():
+        raise pytest.UsageError(f"{ENCODING_CACHE_MAX_ENV}: expected a whole number of MiB, got {raw!r}")
+    return int(raw)
+
+
 def configure_run(config: pytest.Config) -> PluginRun:
     """Everything this run needs, in order; bad input raises TokcheckUsageError (or pytest's)."""
     tuned_specs, _ = read_tuned(config)
@@ -149,6 +167,7 @@ def configure_run(config: pytest.Config) -> PluginRun:
             one_sided=one_sided,
             no_suite=bool(config.getoption(NO_SUITE.dest)),
             encoding_cache=encoding_cache_wanted(config),
+            encoding_cache_max_mib=encoding_cache_max_mib(),
         )
     return _checkpoint_run(config, settings, tuned_specs, from_flags)
 
@@ -165,7 +184,10 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
     checkpoints = CheckpointRun(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer))
     checkpoints.validate()
     models = {checkpoint.id: found for checkpoint in checkpoints.checkpoints
-              if (found := resolve_models(config, checkpoint.session)) is not None}
+              if (found := resolve_models(config, checkpoint.session, one_of_many=True)) is not None}
+    if not models and option_or_ini(config, BASE_MODEL) is not None:
+        raise pytest.UsageError(f"{BASE_MODEL.flags[0]} is for the checkpoints' models, and none of the "
+                                f"{len(checkpoints.checkpoints)} checkpoints holds weights or an adapter")
     return PluginRun(
         session=checkpoints.checked[0].session,
         behaviour=read_settings(config),
@@ -177,4 +199,5 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
         checkpoints=checkpoints,
         checkpoint_models=models,
         encoding_cache=encoding_cache_wanted(config),
+        encoding_cache_max_mib=encoding_cache_max_mib(),
     )

@@ -52,6 +52,17 @@ def _file_digest(path: Path) -> str:
     return digest
 
 
+def known_digests() -> dict[str, str]:
+    """The canonical digest of every file this process has read, by the sha256 of its bytes."""
+    return dict(_canonical_by_bytes)
+
+
+def learn_digests(digests: dict[str, str]) -> None:
+    """Digests another process of this run made (the xdist controller's): a file with the same
+    bytes has the same canonical form, so it need not be parsed again here."""
+    _canonical_by_bytes.update({k: v for k, v in digests.items() if isinstance(k, str) and isinstance(v, str)})
+
+
 def tokenizer_fingerprint(source: TokenizerSource) -> str:
     """One digest of every file of `source` that tokcheck reads, each in canonical form."""
     if source.bare_file is not None:
