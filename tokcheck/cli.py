@@ -77,7 +77,7 @@ def run_diff(args: argparse.Namespace) -> int:
     session = CheckedSession(settings)
     findings = apply_accepted([finding for check in session.static.values() for finding in check], settings.accept)
     context = ReportContext(sides=session.describe_sides(), strict=strict,
-                            hashes={side.name: content_hash(side.source) for side in session.sides})
+                            hashes={side.name: content_hash(side.source, side.snapshot) for side in session.sides})
     print(render_terminal(findings, context))
     report = getattr(args, REPORT.dest)
     if report:

@@ -122,3 +122,29 @@ def test_without_the_gguf_package_one_line_says_what_to_install(tmp_path: Path, 
 def test_every_faithful_conversion_passes_diff_against_its_base(capsys: pytest.CaptureFixture[str]) -> None:
     for mutant in (m for m in GGUF_MUTANTS if m.benign):
         assert main(["diff", f"zoo:{mutant.base}", f"zoo:{mutant.name}"]) == 0, capsys.readouterr().out
+
+
+def test_a_gguf_sides_content_hash_covers_its_metadata_and_not_its_tensor_data(tmp_path: Path) -> None:
+    """The report's content sha256 of a GGUF side: its header and key-value section, so an edited
+    key changes it and appended tensor bytes (never read) do not; never the hash of no file."""
+    import hashlib
+
+    from tests.fuzz.harness import build_checkpoint, gguf_export
+    from tokcheck.report.context import content_hash
+    from tokcheck.sources.snapshot import take_snapshot
+
+    def side_hash(path: Path) -> str:
+        source = resolve(str(path))
+        return content_hash(source, take_snapshot(source))
+
+    exported = gguf_export(build_checkpoint(tmp_path / "checkpoint"), tmp_path / "export") / "model.gguf"
+    first = side_hash(exported)
+    assert first != hashlib.sha256().hexdigest()[:16]
+    with exported.open("ab") as handle:  # bytes past the key-value section: tensor data to a reader
+        handle.write(b"\0" * 4096)
+    assert side_hash(exported) == first
+    data = exported.read_bytes()
+    edited = data.replace(b"llama-bpe", b"llama-bpf", 1)
+    assert edited != data
+    exported.write_bytes(edited)
+    assert side_hash(exported) != first

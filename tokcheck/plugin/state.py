@@ -79,7 +79,7 @@ class PluginRun:
             settings.update(report_settings(self.models))
         if self.golden is not None:
             settings["golden"] = self.golden.describe()
-        hashes = {side.name: content_hash(side.source) for side in self.session.sides} if self.session.has_pair else {}
+        hashes = {side.name: content_hash(side.source, side.snapshot) for side in self.session.sides} if self.session.has_pair else {}
         sides = self.session.describe_sides() if self.checkpoints is None else self.checkpoints.describe()
         if self.checkpoints is not None:
             checked = len(self.checkpoints.checked)

@@ -18,6 +18,7 @@ from tokcheck.sources.spec import TokenizerSource
 
 if TYPE_CHECKING:
     from tokcheck.report.checkpoints import CheckpointMatrix
+    from tokcheck.sources.snapshot import TokenizerSnapshot
 
 
 @dataclass
@@ -66,9 +67,11 @@ def summary_line(findings: list[Finding], strict: bool) -> str:
     return f"{verdict}: {', '.join(parts)}" + (" (strict: warnings fail)" if strict else "")
 
 
-def content_hash(source: TokenizerSource) -> str:
+def content_hash(source: TokenizerSource, snapshot: TokenizerSnapshot | None = None) -> str:
     """A short sha256 over the tokenizer files a source has (those a snapshot digests), so that a
-    report says which exact files were compared."""
+    report says which exact files were compared; for a GGUF, over its header and key-value section."""
+    if snapshot is not None and snapshot.gguf is not None:
+        return snapshot.gguf.metadata_sha256[:16]
     digest = hashlib.sha256()
     for name in KNOWN_FILES:
         path = source.file(name)

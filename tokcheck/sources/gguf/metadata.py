@@ -48,6 +48,7 @@ class GGUFTokenizer:
     chat_templates: dict[str, str]  # "default" and named templates (tokenizer.chat_template.NAME)
     embedding_rows: int | None = None  # token_embd.weight's vocabulary dimension, when the file has it
     architecture: str | None = None
+    metadata_sha256: str = ""  # of the file's header and key-value section (reader.GGUFContents)
     notes: list[str] = field(default_factory=list)  # what expected.py could not model
 
     def token(self, token_id: int | None) -> str | None:
@@ -87,6 +88,7 @@ def from_contents(contents: GGUFContents, label: str) -> GGUFTokenizer:
         chat_templates=templates,
         embedding_rows=int(shape[1]) if shape is not None and len(shape) >= 2 else None,
         architecture=_text(fields.get("general.architecture")),
+        metadata_sha256=contents.metadata_sha256,
     )
 
 

@@ -8,6 +8,7 @@ all) raises GGUFFormatError with one line that names the offset and the key bein
 
 from __future__ import annotations
 
+import hashlib
 import mmap
 import struct
 from dataclasses import dataclass, field
@@ -44,6 +45,9 @@ class GGUFContents:
     fields: dict[str, Any]
     tensor_shapes: dict[str, tuple[int, ...]] = field(default_factory=dict)
     field_types: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # (type, array item type)
+    # sha256 of the bytes parsed (header, key-value section and, when read, the tensor index): what
+    # a report names as this side's content, since hashing the tensor data would read gigabytes.
+    metadata_sha256: str = ""
 
 
 class _Cursor:
@@ -187,4 +191,5 @@ def _parse(cursor: _Cursor, tensors: bool) -> GGUFContents:
             cursor.unpack("<I")  # ggml type
             cursor.unpack("<Q")  # data offset
             contents.tensor_shapes[name] = shape
+    contents.metadata_sha256 = hashlib.sha256(cursor.data[: cursor.offset]).hexdigest()
     return contents
