@@ -61,17 +61,35 @@ def write_sparse_gguf(out: Path) -> Path:
     return out
 
 
+# The child's own peak RSS: /proc/self/status VmHWM, which starts afresh at exec. wait4's ru_maxrss
+# would not do: Linux carries the forking parent's peak into the child at exec, and this process has
+# read whole GGUFs by then.
+DIFF_CHILD = """
+import atexit, sys
+def peak():
+    with open("/proc/self/status") as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    sys.stderr.write(f"peak_rss_kib={kib}\\n")
+atexit.register(peak)
+from tokcheck.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def large_diff(big: Path, base: str) -> tuple[float, float, int, float]:
     """(wall s, peak RSS MiB, exit code, CPU s) of `tokcheck diff BASE big.gguf` as a user runs it:
     a fresh child from interpreter start, BASE as given (a zoo: spec too). wait4 gives the child's
-    own CPU time (user+sys, less load-sensitive than the wall) and peak RSS."""
+    CPU time (user+sys, less load-sensitive than the wall); the child reports its own peak RSS."""
     start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", "import sys; from tokcheck.cli import main; sys.exit(main(sys.argv[1:]))",
-                              "diff", base, str(big)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=os.environ)
+    child = subprocess.Popen([sys.executable, "-c", DIFF_CHILD, "diff", base, str(big)],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ)
+    assert child.stderr is not None
+    errors = child.stderr.read().decode(errors="replace")
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss / 1024, child.returncode, usage.ru_utime + usage.ru_stime
+    peak = [int(line.split("=")[1]) for line in errors.splitlines() if line.startswith("peak_rss_kib=")]
+    return wall, (peak[-1] / 1024 if peak else float("nan")), child.returncode, usage.ru_utime + usage.ru_stime
 
 
 LLAMACPP_VIEW_RUN = """
