@@ -37,6 +37,10 @@ ESCAPES = {
         "{{ (lipsum|attr('\\x5f\\x5fglobals\\x5f\\x5f'))['os'].popen('touch PWNED').read() }}"
     ),
     "request builtins": "{{ request.application.__globals__.__builtins__.__import__('os').popen('touch PWNED').read() }}",
+    # CVE-2025-27516 (GHSA-cpwx-vrp4-4pq7): |attr hands out str's own format, which reads any attribute.
+    # Through transformers 4.57.6 with jinja2 3.1.5 this renders "<built-in function __import__>"
+    # (tried); 3.1.6 refuses it, hence pyproject's jinja2>=3.1.6 (transformers 5 asks for 3.1.6 itself).
+    "attr filter to str.format": "{{ ('{0.__init__.__globals__[__builtins__][__import__]}'|attr('format'))(cycler) }}",
 }
 LOOPS_FOR_LONG = "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}ok"
 HUGE_STRING = "{{ 'a' * 10000000000 }}"
