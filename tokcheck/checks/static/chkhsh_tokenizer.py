@@ -108,4 +108,8 @@ def chkhsh_encode(snapshot: TokenizerSnapshot, tokenizer_json: Path) -> Encode:
         from tokenizers import Tokenizer
 
         tokenizer = Tokenizer.from_file(str(tokenizer_json))
+        # AutoTokenizer leaves a saved truncation or padding out (sentence-transformers saves
+        # max_length 128: MiniLM's chktxt is 162 ids, not 128), and so does the converter's chkhsh.
+        tokenizer.no_truncation()
+        tokenizer.no_padding()
     return lambda text: tokenizer.encode(text).ids

@@ -4,7 +4,8 @@ tokenizer, rebuilt in Python so that a HF side can be compared with a GGUF key b
 - the token list of get_vocab_base (byte-level BPE and WordPiece) or _create_vocab_sentencepiece
   (a tokenizer.model): holes become [PAD{i}] (UNUSED), the list is padded to config.json
   vocab_size, special added tokens (and ones that look special: <|...|>) are CONTROL, other added
-  tokens USER_DEFINED with SentencePiece's ▁ made a space;
+  tokens USER_DEFINED with SentencePiece's ▁ made a space; WordPiece in BertModel's phantom-space
+  form (▁word, piece for ##piece), with no merges;
 - merges, special ids, add_bos/add_eos and the chat templates exactly as gguf-py's SpecialVocab
   reads them (it is the same code: the `gguf` package is gguf-py; gguf_special_vocab.py runs it
   without parsing tokenizer.json again);
@@ -17,7 +18,16 @@ from typing import Any
 
 from tokcheck.checks.static.gguf_special_vocab import special_vocab
 from tokcheck.sources.gguf.llamacpp import chkhsh, pre_for_hash
-from tokcheck.sources.gguf.metadata import BYTE, CONTROL, NORMAL, UNKNOWN, UNUSED, USER_DEFINED, GGUFTokenizer
+from tokcheck.sources.gguf.metadata import (
+    BYTE,
+    CONTROL,
+    NORMAL,
+    SPECIAL_ID_KEYS,
+    UNKNOWN,
+    UNUSED,
+    USER_DEFINED,
+    GGUFTokenizer,
+)
 from tokcheck.sources.snapshot import TokenizerSnapshot
 from tokcheck.sources.spec import TokenizerSource
 
@@ -67,6 +77,14 @@ def _bpe_tokens(snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list
     return tokens, types
 
 
+def _phantom(token: str, kind: int) -> str:
+    """BertModel.set_vocab's phantom-space vocabulary: a control token as it is, a continuation
+    (##piece) without its ##, every other piece after a ▁ (the space before a word)."""
+    if kind == CONTROL:
+        return token
+    return token[2:] if token.startswith("##") else "\u2581" + token
+
+
 def _sentencepiece_tokens(source: TokenizerSource, snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list[int]]:
     from sentencepiece import SentencePieceProcessor
 
@@ -113,10 +131,13 @@ def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
     else:
         tokens, types = _bpe_tokens(snapshot, size)
         model = "bert" if snapshot.model_type == "WordPiece" else "gpt2"
+        if model == "bert":
+            tokens = [_phantom(token, kind) for token, kind in zip(tokens, types)]
         pre = None
         if encode is not None:
             pre = pre_for_hash(chkhsh(encode)) or PRE_NOT_RECOGNIZED
-    special = special_vocab(source, snapshot, len(tokens), merges=not spm)
+    # BertModel's set_vocab reads no merges (SpecialVocab's load_merges stays off): a WordPiece GGUF has none.
+    special = special_vocab(source, snapshot, len(tokens), merges=model == "gpt2")
     ids = dict(special.special_token_ids)
     notes = []
     if max(snapshot.id_to_token, default=-1) >= size:
@@ -128,9 +149,9 @@ def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
         pre=pre,
         tokens=tokens,
         token_types=types,
-        merges=list(special.merges) if not spm else None,
+        merges=list(special.merges) if model == "gpt2" else None,
         scores=None,
-        special_ids={name: ids.get(name) for name in ("bos", "eos", "eot", "eom", "pad", "unk", "sep")},
+        special_ids={name: ids.get(name) for name in SPECIAL_ID_KEYS},
         add_bos=special.add_special_token.get("bos"),
         add_eos=special.add_special_token.get("eos"),
         chat_templates=_templates(special.chat_template),

@@ -1,5 +1,6 @@
 """The approximate view of a GGUF: a `tokenizers.Tokenizer` built from the file's metadata with
-transformers' GGUF converter (transformers.integrations.gguf), given the tokens and merges tokcheck
+transformers' GGUF converter (transformers.integrations.gguf; a BERT vocabulary, which it lacks,
+with tokcheck's own WordPiece: wordpiece.py), given the tokens and merges tokcheck
 read itself, and wrapped as a transformers tokenizer with the file's special tokens, add_bos/add_eos
 (as llama.cpp applies them) and chat template. It is not llama.cpp: the converter approximates
 llama.cpp's pre-tokenizers; README "Checking a GGUF export" lists the measured gaps."""
@@ -11,8 +12,9 @@ from typing import Any
 from tokcheck.environment import import_transformers
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources.gguf.metadata import GGUFTokenizer
+from tokcheck.sources.gguf.wordpiece import wordpiece_backend
 
-APPROXIMATE_NOTE = ("approximate: transformers' GGUF converter, not llama.cpp; "
+APPROXIMATE_NOTE = ("approximate: transformers' GGUF converter (for BERT, tokcheck's WordPiece), not llama.cpp; "
                     "see README 'Checking a GGUF export' for its measured gaps")
 # llama.cpp adds BOS to a SentencePiece ("llama") vocabulary whose file does not say otherwise
 # (llama-vocab.cpp: add_bos defaults to true for LLAMA_VOCAB_TYPE_SPM), and for these BPE pre-tokenizers.
@@ -78,13 +80,11 @@ def unavailable() -> str | None:
     return None
 
 
-def load_approximate(gguf: GGUFTokenizer) -> Any:
-    """A transformers tokenizer that runs this GGUF's tokenizer approximately."""
-    transformers = import_transformers()
+def _converted(gguf: GGUFTokenizer, transformers: Any) -> Any:
+    """The file's tokenizer through transformers' GGUF converter."""
     reason = unavailable()
     if reason is not None:
         raise TokcheckUsageError(f"{gguf.label}: {reason}; transformers {transformers.__version__} is installed")
-    from tokenizers import processors
     from transformers.integrations.gguf.gguf_tokenizer_mapping import convert_gguf_tokenizer
 
     try:
@@ -94,7 +94,16 @@ def load_approximate(gguf: GGUFTokenizer) -> Any:
             f"{gguf.label}: transformers {transformers.__version__} cannot build a tokenizer from this GGUF "
             f"(tokenizer.ggml.model {gguf.model!r}): {' '.join(str(error).split())[:200]}"
         ) from None
-    backend = _only_the_files_tokens(backend, gguf)
+    return _only_the_files_tokens(backend, gguf)
+
+
+def load_approximate(gguf: GGUFTokenizer) -> Any:
+    """A transformers tokenizer that runs this GGUF's tokenizer approximately."""
+    transformers = import_transformers()
+    from tokenizers import processors
+
+    # transformers' converter has no BERT: tokcheck's own WordPiece (wordpiece.py) for that one.
+    backend = wordpiece_backend(gguf) if gguf.model == "bert" else _converted(gguf, transformers)
     if gguf.pre in IGNORE_MERGES_PRE and hasattr(backend.model, "ignore_merges"):
         backend.model.ignore_merges = True
     bos, eos = gguf.token(gguf.special_ids["bos"]), gguf.token(gguf.special_ids["eos"])

@@ -25,6 +25,8 @@ SPECIAL_ID_KEYS = {
     "pad": "tokenizer.ggml.padding_token_id",
     "unk": "tokenizer.ggml.unknown_token_id",
     "sep": "tokenizer.ggml.seperator_token_id",  # sic: llama.cpp's spelling
+    # BERT's [MASK]; its [CLS] is the bos (GGUFWriter has no cls key, so SpecialVocab's cls is not written)
+    "mask": "tokenizer.ggml.mask_token_id",
 }
 TEMPLATE_KEY = "tokenizer.chat_template"
 EMBEDDING_TENSOR = "token_embd.weight"
@@ -49,6 +51,8 @@ class GGUFTokenizer:
     embedding_rows: int | None = None  # token_embd.weight's vocabulary dimension, when the file has it
     architecture: str | None = None
     metadata_sha256: str = ""  # of the file's header and key-value section (reader.GGUFContents)
+    normalizer_lowercase: bool | None = None  # tokenizer.ggml.normalizer.*: what a BERT (WPM) vocabulary applies
+    normalizer_strip_accents: bool | None = None
     notes: list[str] = field(default_factory=list)  # what expected.py could not model
 
     def token(self, token_id: int | None) -> str | None:
@@ -89,6 +93,8 @@ def from_contents(contents: GGUFContents, label: str) -> GGUFTokenizer:
         embedding_rows=int(shape[1]) if shape is not None and len(shape) >= 2 else None,
         architecture=_text(fields.get("general.architecture")),
         metadata_sha256=contents.metadata_sha256,
+        normalizer_lowercase=_bool(fields.get("tokenizer.ggml.normalizer.lowercase")),
+        normalizer_strip_accents=_bool(fields.get("tokenizer.ggml.normalizer.strip_accents")),
     )
 
 

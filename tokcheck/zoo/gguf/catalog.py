@@ -18,7 +18,7 @@ from tokcheck.zoo.registry import ZooEntry
 
 VERSION = f"1-{COMMIT[:8]}"
 NORMAL = 1  # gguf.TokenType.NORMAL
-CONVERTIBLE = ("llama3", "llama3.1", "qwen2", "mistral-v3", "mistral-tekken")
+CONVERTIBLE = ("llama3", "llama3.1", "qwen2", "mistral-v3", "mistral-tekken", "minilm")
 CHATML = ("{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + "
           "'<|im_end|>' + '\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}")
 
