@@ -33,7 +33,7 @@ PROPERTIES = ("ids", "round_trip", "decode", "special_literals", "chat_render")
 
 @needs_runtime
 @needs_vectors
-@pytest.mark.parametrize("vocab", ["llama-bpe", "qwen2", "llama-spm", "gpt-2"])
+@pytest.mark.parametrize("vocab", ["llama-bpe", "qwen2", "llama-spm", "gpt-2", "bert-bge"])
 def test_llamacpp_reproduces_its_own_vectors(vocab: str) -> None:
     path = llamacpp.sources_dir() / "models" / f"ggml-vocab-{vocab}.gguf"
     runtime = llamacpp_runtime.LlamaCppTokenizer(path)
