@@ -7,11 +7,13 @@ the checkpoint's own WordPiece again. Against llama.cpp itself: tests/sources/te
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from tokcheck.checks.static.chkhsh_tokenizer import chkhsh_encode
+from tokcheck.checks.static.gguf import check_gguf_add_tokens
 from tokcheck.checks.static.gguf_expected import expected_gguf
 from tokcheck.inputs.generators import CUSTOM_TEXTS
 from tokcheck.sources.gguf.approximate import load_approximate
@@ -55,3 +57,18 @@ def test_the_approximate_view_of_the_expected_gguf_encodes_like_the_checkpoint(m
     texts = [*CUSTOM_TEXTS, "Hello World, this is a test!", "naïve café", "unaffable 你好", "[CLS] x [SEP]"]
     # The checkpoint strips accents because it lowercases (BertNormalizer's default), as llama.cpp does.
     assert [approximate.encode(t) for t in texts] == [hf.encode(t) for t in texts]
+
+
+def test_bert_adds_cls_and_sep_whatever_the_add_flags_say(minilm: Any, zoo_tokenizer: Any) -> None:
+    """llama.cpp's WPM tokenizer adds bos and sep unconditionally (llama-vocab.cpp), so flags a
+    converter left out or flipped change nothing for BERT: no finding, and the same ids; a BPE
+    vocabulary's flag does matter."""
+    source, snapshot = minilm
+    expected = expected_gguf(source, snapshot, None)
+    for add_bos, add_eos in ((None, None), (False, False)):
+        flipped = replace(expected, add_bos=add_bos, add_eos=add_eos)
+        assert check_gguf_add_tokens(expected, flipped, "x.gguf") == []
+        assert load_approximate(flipped).encode("Hello there") == zoo_tokenizer("minilm").encode("Hello there")
+    llama = resolve("zoo:llama3")
+    bpe = expected_gguf(llama, take_snapshot(llama), None)
+    assert [f.code for f in check_gguf_add_tokens(bpe, replace(bpe, add_bos=False), "x.gguf")] == ["gguf.add-bos-changed"]

@@ -106,12 +106,16 @@ def load_approximate(gguf: GGUFTokenizer) -> Any:
     backend = wordpiece_backend(gguf) if gguf.model == "bert" else _converted(gguf, transformers)
     if gguf.pre in IGNORE_MERGES_PRE and hasattr(backend.model, "ignore_merges"):
         backend.model.ignore_merges = True
-    bos, eos = gguf.token(gguf.special_ids["bos"]), gguf.token(gguf.special_ids["eos"])
-    add_bos, add_eos = effective_add_bos(gguf) and bos is not None, bool(gguf.add_eos) and eos is not None
+    bos_id, eos_id = gguf.special_ids["bos"], gguf.special_ids["eos"]
+    add_bos, add_eos = effective_add_bos(gguf), bool(gguf.add_eos)
+    if gguf.model == "bert":  # llama.cpp's WPM adds bos ([CLS]) and sep ([SEP]) whatever the flags say
+        eos_id, add_bos, add_eos = gguf.special_ids["sep"], True, True
+    bos, eos = gguf.token(bos_id), gguf.token(eos_id)
+    add_bos, add_eos = add_bos and bos is not None, add_eos and eos is not None
     single = " ".join([*(["$bos"] if add_bos else []), "$A", *(["$eos"] if add_eos else [])])
     pair = " ".join([*(["$bos"] if add_bos else []), "$A", *(["$eos"] if add_eos else []),
                      *(["$bos"] if add_bos else []), "$B", *(["$eos"] if add_eos else [])])
-    specials = [(token, gguf.special_ids[name]) for name, token, on in (("bos", bos, add_bos), ("eos", eos, add_eos)) if on]
+    specials = [(token, token_id) for token, token_id, on in ((bos, bos_id, add_bos), (eos, eos_id, add_eos)) if on]
     backend.post_processor = processors.TemplateProcessing(
         single=single.replace("$bos", str(bos)).replace("$eos", str(eos)),
         pair=pair.replace("$bos", str(bos)).replace("$eos", str(eos)),
