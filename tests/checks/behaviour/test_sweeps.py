@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tokcheck.checks.behaviour.batch_codecs import BatchCodec
+from tokcheck.checks.behaviour.batch_codecs import BatchCodec, clean_up_tokenization
 from tokcheck.checks.behaviour.run import BehaviourRun
 from tokcheck.checks.behaviour.sweeps.registry import select
 from tokcheck.checks.behaviour.sweeps.run import shrink_text
@@ -108,7 +108,8 @@ class _Cleaning:
         self.inner = inner
         self.backend_tokenizer = inner.backend_tokenizer
         self.added_tokens_decoder = inner.added_tokens_decoder
-        self.clean_up_tokenization = inner.clean_up_tokenization
+        # transformers 5.0 has no clean_up_tokenization on TokenizersBackend: the codec's copy of its rule
+        self.clean_up_tokenization = getattr(inner, "clean_up_tokenization", None) or clean_up_tokenization
 
     def __len__(self) -> int:
         return len(self.inner)

@@ -165,7 +165,8 @@ class BatchCodec:
     def _choose_decode(self, probe_ids: list[list[int]]) -> bool:
         assert self.backend is not None
         cleanup = getattr(self.tokenizer, "clean_up_tokenization", None)
-        candidates: list[Callable[[str], str] | None] = [None, cleanup] if callable(cleanup) else [None]
+        # transformers 5.0's TokenizersBackend cleans up in decode but has no method for it: its rule, copied.
+        candidates: list[Callable[[str], str] | None] = [None, cleanup if callable(cleanup) else clean_up_tokenization]
         expected = {
             skip: [str(self.tokenizer.decode(ids, skip_special_tokens=skip)) for ids in probe_ids] for skip in (False, True)
         }
@@ -176,6 +177,14 @@ class BatchCodec:
                 return True
         self._cleanup = None
         return False
+
+
+def clean_up_tokenization(text: str) -> str:
+    """transformers' PreTrainedTokenizerBase.clean_up_tokenization (clean_up_tokenization_spaces)."""
+    for spaced, joined in ((" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+                           (" 'm", "'m"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")):
+        text = text.replace(spaced, joined)
+    return text
 
 
 class FileCodec:
