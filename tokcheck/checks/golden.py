@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcheck.display import describe_ids_mismatch
-from tokcheck.environment import transformers_major
+from tokcheck.environment import library_version
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs import corpus
@@ -73,9 +73,15 @@ def golden_corpus() -> tuple[str, ...]:
     return tuple(dict.fromkeys(texts))  # first occurrence wins, order kept
 
 
+# transformers 5.0 to 5.6 still apply a BPE tokenizer's clean_up_tokenization_spaces when decoding,
+# as 4.x does; 5.7 stopped (measured on Llama 3, 5.0.0 to 5.10.1): they decode like the 4.x family.
+DECODES_LIKE_4 = (5, 7)
+
+
 def family() -> str:
     """transformers4 or transformers5: the version family behaviour can differ between."""
-    return f"transformers{transformers_major()}"
+    major, minor = (int(part) for part in library_version("transformers").split(".")[:2])
+    return "transformers4" if major == 4 or (major, minor) < DECODES_LIKE_4 else f"transformers{major}"
 
 
 def record(tokenizer: Any, kind: str) -> list[dict[str, Any]]:
