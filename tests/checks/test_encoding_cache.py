@@ -141,16 +141,23 @@ def test_sweep(tokcheck_behaviour):
 """
 
 
-def test_the_plugin_keeps_encodings_in_the_cache_dir_unless_told_not_to(
-        pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tokcheck.plugin.options import BASE_OPTION, NO_ENCODING_CACHE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
+@pytest.fixture
+def probe_pair(pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, ...]:
+    """The arguments of a run of CACHE_PROBE on the toy pair, with the cache in tmp_path/cache and on."""
+    from tokcheck.plugin.options import BASE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
 
     monkeypatch.setenv("TOKCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("TOKCHECK_NO_ENCODING_CACHE", raising=False)
     pytester.makepyfile(test_probe=CACHE_PROBE)
-    pair = (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
-    cold = pytester.runpytest(*pair)
-    warm = pytester.runpytest(*pair)
+    return (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
+
+
+def test_the_plugin_keeps_encodings_in_the_cache_dir_unless_told_not_to(
+        pytester: pytest.Pytester, probe_pair: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tokcheck.plugin.options import NO_ENCODING_CACHE_OPTION
+
+    cold = pytester.runpytest(*probe_pair)
+    warm = pytester.runpytest(*probe_pair)
     cold.assert_outcomes(passed=1)
     warm.assert_outcomes(passed=1)
     cold.stdout.fnmatch_lines([f"*DISK {tmp_path / 'cache' / 'encodings'}*", "tokcheck encoding cache: 0 hit(s), * miss(es)*"])
@@ -158,10 +165,10 @@ def test_the_plugin_keeps_encodings_in_the_cache_dir_unless_told_not_to(
     assert "0 hit(s)" not in warm.stdout.str()
     assert list((tmp_path / "cache" / "encodings").rglob("*.npz"))
 
-    off = pytester.runpytest(*pair, NO_ENCODING_CACHE_OPTION)
+    off = pytester.runpytest(*probe_pair, NO_ENCODING_CACHE_OPTION)
     off.stdout.fnmatch_lines(["*DISK None*"])
     monkeypatch.setenv("TOKCHECK_NO_ENCODING_CACHE", "1")
-    off_by_env = pytester.runpytest(*pair)
+    off_by_env = pytester.runpytest(*probe_pair)
     off_by_env.stdout.fnmatch_lines(["*DISK None*"])
     assert "tokcheck encoding cache" not in off.stdout.str() + off_by_env.stdout.str()
 
@@ -211,22 +218,16 @@ def test_an_entry_over_the_cap_is_not_written_and_dead_writers_files_go(tmp_path
 
 
 def test_the_cap_comes_from_the_environment_and_a_bad_value_is_one_line(
-        pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tokcheck.plugin.options import BASE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
-
+        pytester: pytest.Pytester, probe_pair: tuple[str, ...], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # In a subprocess: an in-process run would import transformers (and torch) inside pytester,
     # which removes them afterwards, and torch cannot be imported twice in one process.
-    monkeypatch.setenv("TOKCHECK_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.delenv("TOKCHECK_NO_ENCODING_CACHE", raising=False)
-    pytester.makepyfile(test_probe=CACHE_PROBE)
-    pair = (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
     monkeypatch.setenv("TOKCHECK_ENCODING_CACHE_MAX_MIB", "0")
-    kept_nothing = pytester.runpytest_subprocess(*pair)
+    kept_nothing = pytester.runpytest_subprocess(*probe_pair)
     kept_nothing.assert_outcomes(passed=1)
     kept_nothing.stdout.fnmatch_lines(["tokcheck encoding cache: 0 hit(s), * miss(es)* (at most 0 MiB)"])
     assert not list((tmp_path / "cache").rglob("*.npz"))
     monkeypatch.setenv("TOKCHECK_ENCODING_CACHE_MAX_MIB", "lots")
-    bad = pytester.runpytest_subprocess(*pair)
+    bad = pytester.runpytest_subprocess(*probe_pair)
     assert bad.ret == pytest.ExitCode.USAGE_ERROR
     bad.stderr.fnmatch_lines(["ERROR: TOKCHECK_ENCODING_CACHE_MAX_MIB: expected a whole number of MiB, got 'lots'"])
     assert "Traceback" not in bad.stderr.str()
