@@ -28,6 +28,7 @@ from tokcheck.sources.gguf.metadata import (
     USER_DEFINED,
     GGUFTokenizer,
 )
+from tokcheck.sources.gguf.wordpiece import phantom
 from tokcheck.sources.snapshot import TokenizerSnapshot
 from tokcheck.sources.spec import TokenizerSource
 
@@ -77,14 +78,6 @@ def _bpe_tokens(snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list
     return tokens, types
 
 
-def _phantom(token: str, kind: int) -> str:
-    """BertModel.set_vocab's phantom-space vocabulary: a control token as it is, a continuation
-    (##piece) without its ##, every other piece after a ▁ (the space before a word)."""
-    if kind == CONTROL:
-        return token
-    return token[2:] if token.startswith("##") else "\u2581" + token
-
-
 def _sentencepiece_tokens(source: TokenizerSource, snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list[int]]:
     from sentencepiece import SentencePieceProcessor
 
@@ -132,7 +125,7 @@ def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
         tokens, types = _bpe_tokens(snapshot, size)
         model = "bert" if snapshot.model_type == "WordPiece" else "gpt2"
         if model == "bert":
-            tokens = [_phantom(token, kind) for token, kind in zip(tokens, types)]
+            tokens = [phantom(token, kind) for token, kind in zip(tokens, types)]
         pre = None
         if encode is not None:
             pre = pre_for_hash(chkhsh(encode)) or PRE_NOT_RECOGNIZED

@@ -16,8 +16,17 @@ from tokcheck.sources.gguf.metadata import CONTROL, GGUFTokenizer
 PHANTOM = "\u2581"
 
 
+def phantom(token: str, kind: int) -> str:
+    """BertModel.set_vocab's phantom-space form of a WordPiece token: a control token as it is, a
+    continuation (##piece) without its ##, every other piece after a ▁ (the space before a word)."""
+    if kind == CONTROL:
+        return token
+    return token[2:] if token.startswith("##") else PHANTOM + token
+
+
 def wordpiece_vocab(gguf: GGUFTokenizer) -> dict[str, int]:
-    """The HF WordPiece vocabulary the phantom-space token list came from (the first id of a piece wins)."""
+    """The HF WordPiece vocabulary the phantom-space token list came from (phantom's inverse; the
+    first id of a piece wins)."""
     vocab: dict[str, int] = {}
     for index, token in enumerate(gguf.tokens):
         if gguf.type_of(index) == CONTROL:
