@@ -38,14 +38,16 @@ def comparison() -> PairInputs:
     return pair
 
 
-def time_sweeps(pair: PairInputs, *, sample: float) -> tuple[float, int]:
-    """Seconds for every sweep as the suite runs them (all shards), and how many strings that is."""
+def time_sweeps(pair: PairInputs, *, sample: float, full: bool = True) -> tuple[float, int]:
+    """Seconds for every sweep as the suite runs them (all shards), and how many strings that is;
+    `full`: every input through both tokenizers (the sweep machinery's own speed), else with the
+    shortcut the suite takes where only added tokens differ (tokcheck.checks.behaviour.reach)."""
     started = time.perf_counter()
     checked = 0
     for name in SWEEPS:
         shards = shards_of(name, BehaviourSettings().sweep_shards)
         for shard in range(shards):
-            checked += run_sweep(pair, name, shard=shard, shards=shards, sample=sample).checked
+            checked += run_sweep(pair, name, shard=shard, shards=shards, sample=sample, full=full).checked
     return time.perf_counter() - started, checked
 
 
@@ -107,10 +109,11 @@ def time_property(pair: PairInputs, *, examples: int) -> tuple[float, float]:
     return bare_rate, property_rate
 
 
-def time_suite(*, workers: int) -> float:
+def time_suite(*, workers: int, full_sweeps: bool = False) -> float:
     """Wall seconds of `pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom` (the whole default
-    built-in suite) from an empty directory; `workers` > 0 adds -n."""
-    return time_pytest([f"zoo:{TUNED}"], workers=workers)
+    built-in suite) from an empty directory; `workers` > 0 adds -n; `full_sweeps` adds
+    --tokcheck-full-sweeps (every sweep input through both tokenizers)."""
+    return time_pytest([f"zoo:{TUNED}"], workers=workers, extra=("--tokcheck-full-sweeps",) if full_sweeps else ())
 
 
 def time_base_encoding_cache(pair: PairInputs, texts: list[str]) -> dict[str, float]:

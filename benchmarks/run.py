@@ -79,7 +79,7 @@ def main() -> None:
     if args.only_checkpoints:
         show_many_checkpoints()
         return
-    suite_s = suite_n2_s = None
+    suite_s = suite_n2_s = suite_full_s = None
     if not args.no_suite and not args.only_encoding_cache:
         # First, while this process is small: a child's peak memory includes what it was forked from.
         suite_s = time_suite(workers=0)
@@ -88,14 +88,21 @@ def main() -> None:
         suite_n2_s = time_suite(workers=2)
         show("suite_wall_s_n2", suite_n2_s)
         show("suite_speedup_n2", suite_s / suite_n2_s)
+        # The same with every sweep input run through both tokenizers (--tokcheck-full-sweeps).
+        suite_full_s = time_suite(workers=0, full_sweeps=True)
+        show("suite_wall_s_full_sweeps", suite_full_s)
+        suite_full_n2_s = time_suite(workers=2, full_sweeps=True)
+        show("suite_wall_s_full_sweeps_n2", suite_full_n2_s)
+        show("suite_speedup_n2_full_sweeps", suite_full_s / suite_full_n2_s)
     pair = comparison()
 
     texts = sweep_texts(pair, sample=1.0)
     if args.only_suite:
-        assert suite_s is not None
+        assert suite_s is not None and suite_full_s is not None
         raw_s = min(raw_encode_batch(pair, texts) for _ in range(max(1, args.repeat)))
         show("raw_encode_batch_s", raw_s)
         show("suite_over_raw_floor", suite_s / raw_s)
+        show("suite_over_raw_floor_full_sweeps", suite_full_s / raw_s)
         return
     show_encoding_cache(pair, texts)
     if args.only_encoding_cache:
@@ -128,8 +135,9 @@ def main() -> None:
     show("class_views_added", added)
     show("class_views_s", class_views_s)
     show("class_views_over_comparison", class_views_s / comparison_s)
-    if suite_s is not None:
+    if suite_s is not None and suite_full_s is not None:
         show("suite_over_raw_floor", suite_s / raw_s)
+        show("suite_over_raw_floor_full_sweeps", suite_full_s / raw_s)
         show_many_checkpoints()
     gguf_figures(args.repeat)
 

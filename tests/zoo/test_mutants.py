@@ -40,8 +40,13 @@ def run_suite(
     model = [TUNED_MODEL_OPTION, str(path_for(mutant.name) / mutant.tuned_model)] if mutant.tuned_model else []
     # The GGUF variants run in a child process: in-process runs after one that built the approximate
     # GGUF view crash the interpreter (a segfault in the garbage collector, seen from the second
-    # whole-suite run on; not seen in a process of its own).
-    run = pytester.runpytest_subprocess if mutant in GGUF_MUTANTS else pytester.runpytest
+    # whole-suite run on; not seen in a process of its own). So do the class-view mutants
+    # (behaviour=True): on transformers 5.0 under -n 2, mistral-v3-legacy and -no-prefix-space
+    # were missed in one run of three, never in a process of their own or a single-process run; an
+    # in-process run shares transformers' modules with the runs before it (pytester drops the
+    # submodules each run imported), which a user's pytest never does (the cause is not proven).
+    isolated = mutant in GGUF_MUTANTS or mutant.behaviour
+    run = pytester.runpytest_subprocess if isolated else pytester.runpytest
     result = run(
         BASE_OPTION, f"zoo:{mutant.base}", TUNED_OPTION, f"zoo:{mutant.name}", REPORT_OPTION, "report.json",
         *model, *selection,

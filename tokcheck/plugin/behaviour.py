@@ -21,6 +21,7 @@ from tokcheck.checks.behaviour.settings import (
 )
 from tokcheck.plugin.options import (
     EXAMPLES_PER_PROPERTY,
+    FULL_SWEEPS,
     HYPOTHESIS_SEED_DEST,
     PROFILE,
     PROFILE_OPTION,
@@ -63,6 +64,7 @@ def read_settings(config: pytest.Config) -> BehaviourSettings:
         examples=examples if examples is not None else (QUICK_EXAMPLES if quick else None),
         sweep_sample=sample if sample is not None else (QUICK_SAMPLE if quick else 1.0),
         sweep_shards=shards if shards is not None else DEFAULT_SHARDS,
+        full_sweeps=bool(config.getoption(FULL_SWEEPS.dest)),
     )
 
 

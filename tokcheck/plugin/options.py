@@ -42,6 +42,7 @@ PROFILE_OPTION = "--tokcheck-profile"
 SWEEP_SAMPLE_OPTION = "--tokcheck-sweep-sample"
 SWEEP_SHARDS_OPTION = "--tokcheck-sweep-shards"
 QUICK_OPTION = "--tokcheck-quick"
+FULL_SWEEPS_OPTION = "--tokcheck-full-sweeps"
 HYPOTHESIS_SEED_DEST = "hypothesis_seed"  # Hypothesis's own --hypothesis-seed
 
 BASE_INI = "tokcheck_base_tokenizer"
@@ -143,6 +144,9 @@ SWEEP_SHARDS = Option((SWEEP_SHARDS_OPTION,), "tokcheck_sweep_shards", "split ea
 QUICK = Option((QUICK_OPTION,), "tokcheck_quick", f"fast behaviour checks: {EXAMPLES_OPTION} {QUICK_EXAMPLES} and "
                f"{SWEEP_SAMPLE_OPTION} {QUICK_SAMPLE} unless given (for self-tests over many pairs; still catches "
                "pipeline, flag and template drift).", action="store_true")
+FULL_SWEEPS = Option((FULL_SWEEPS_OPTION,), "tokcheck_full_sweeps", "encode every sweep input with both tokenizers, "
+                     "also those that tuned provably encodes like base (its pipeline is base's but for added tokens "
+                     "the input does not contain); slower, the same findings.", action="store_true")
 
 NO_ENCODING_CACHE = Option((NO_ENCODING_CACHE_OPTION,), "tokcheck_no_encoding_cache", "do not keep the base "
                            "side's large sweep encodings in tokcheck's cache directory for the next run (also "
@@ -153,7 +157,7 @@ NO_ENCODING_CACHE = Option((NO_ENCODING_CACHE_OPTION,), "tokcheck_no_encoding_ca
 OPTIONS: tuple[Option, ...] = (
     BASE, TUNED, REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, NO_SUITE, ACCEPT, GOLDEN, UPDATE_GOLDEN,
     TUNED_MODEL, BASE_MODEL, EXAMPLES_PER_PROPERTY, PROFILE, SWEEP_SAMPLE, SWEEP_SHARDS, QUICK,
-    NO_ENCODING_CACHE,
+    FULL_SWEEPS, NO_ENCODING_CACHE,
 )  # fmt: skip
 
 

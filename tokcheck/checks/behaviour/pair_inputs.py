@@ -12,6 +12,8 @@ from typing import Any
 from hypothesis.strategies import SearchStrategy
 
 from tokcheck.checks.behaviour.comparison import Comparison
+from tokcheck.checks.behaviour.reach import Reach, reach
+from tokcheck.checks.behaviour.views import View
 from tokcheck.inputs.text import tokenizer_fragments, tokenizer_text
 from tokcheck.inputs.transcripts import TemplateCapabilities, template_capabilities
 from tokcheck.sources.tokens import flag_values
@@ -24,6 +26,7 @@ class PairInputs:
         self.comparison = comparison
         self._text_strategies: dict[int, SearchStrategy[str]] = {}
         self._sweep_inputs: dict[str, Sequence[Any]] = {}
+        self._reach: dict[str, Reach | None] = {}
 
     @cached_property
     def pieces(self) -> list[str]:
@@ -82,3 +85,9 @@ class PairInputs:
         if name not in self._sweep_inputs:
             self._sweep_inputs[name] = make(self)
         return self._sweep_inputs[name]
+
+    def reach(self, view: View) -> Reach | None:
+        """Which inputs can encode differently in `view` (None: any), worked out once per view."""
+        if view.name not in self._reach:
+            self._reach[view.name] = reach(view.base, view.tuned)
+        return self._reach[view.name]

@@ -126,7 +126,8 @@ class BehaviourRun:
         """Run shard `shard` of sweep `name` (see tokcheck.checks.behaviour.sweeps.registry); a
         mismatch comes back as one Finding with the smallest failing input."""
         shards = shards_of(name, self.settings.sweep_shards)
-        outcome = run_sweep(self.inputs, name, shard=shard, shards=shards, sample=self.settings.sweep_sample)
+        outcome = run_sweep(self.inputs, name, shard=shard, shards=shards, sample=self.settings.sweep_sample,
+                            full=self.settings.full_sweeps)
         smallest = outcome.smallest()
         return [] if smallest is None else self._examples_as_seen([smallest])
 

@@ -26,13 +26,15 @@ def default_profile(environ: Mapping[str, str] = os.environ) -> str:
 @dataclass(frozen=True)
 class BehaviourSettings:
     """The Hypothesis profile, the seed (None: derandomized), examples per property (None: the
-    profile's), the fraction of each large sweep checked, and the shards it is split into."""
+    profile's), the fraction of each large sweep checked, the shards it is split into, and whether
+    sweeps also encode the inputs tuned provably encodes like base (tokcheck.checks.behaviour.reach)."""
 
     profile: str = "dev"
     seed: int | str | None = None
     examples: int | None = None
     sweep_sample: float = 1.0
     sweep_shards: int = DEFAULT_SHARDS
+    full_sweeps: bool = False
 
     @property
     def examples_per_property(self) -> int:
@@ -54,5 +56,5 @@ class BehaviourSettings:
             "hypothesis profile": self.profile,
             "hypothesis seed": seed,
             "examples per property": str(self.examples_per_property),
-            "sweeps": f"{sample} in {self.sweep_shards} shard(s)",
+            "sweeps": f"{sample} in {self.sweep_shards} shard(s)" + (" (full: no shortcut)" if self.full_sweeps else ""),
         }

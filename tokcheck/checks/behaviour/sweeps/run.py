@@ -16,6 +16,7 @@ from tokcheck.checks.behaviour.counterexamples import (
     ids_counterexample,
 )
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
+from tokcheck.checks.behaviour.reach import Reach
 from tokcheck.checks.behaviour.sweeps.registry import SWEEPS, chosen_inputs
 from tokcheck.checks.behaviour.views import View
 from tokcheck.display import escaped
@@ -161,20 +162,26 @@ def _counterexample(name: str, failure: _Failure, *, shrink: bool) -> Counterexa
     return example
 
 
-def run_sweep(pair: PairInputs, name: str, *, shard: int = 0, shards: int = 1, sample: float = 1.0) -> SweepOutcome:
-    """Run sweep `name` (one shard of a sample of it) on every view of the pair's comparison."""
+def run_sweep(
+    pair: PairInputs, name: str, *, shard: int = 0, shards: int = 1, sample: float = 1.0, full: bool = False
+) -> SweepOutcome:
+    """Run sweep `name` (one shard of a sample of it) on every view of the pair's comparison. In a
+    view whose pipelines differ only in some added tokens, only the inputs those tokens reach are
+    run (the others encode and decode alike by construction: tokcheck.checks.behaviour.reach);
+    `full` runs every input through both anyway."""
     spec = SWEEPS[name]
     chosen = chosen_inputs(pair, name, shard=shard, shards=shards, sample=sample)
     also_ids = spec.also_ids(pair) if spec.also_ids is not None else []
     failures = _Failures()
     for view in pair.comparison.checked_views:
         inputs = spread(chosen, view.sweep_limit)
+        reach = None if full else pair.reach(view)
         if spec.ids:
-            _vocab_mismatches(view, inputs, failures)
+            _vocab_mismatches(view, inputs, failures, reach)
         else:
-            _text_mismatches(view, inputs, failures, decode=spec.decode)
+            _text_mismatches(view, inputs, failures, reach, decode=spec.decode)
         if also_ids:
-            _vocab_mismatches(view, spread(also_ids, view.sweep_limit), failures)
+            _vocab_mismatches(view, spread(also_ids, view.sweep_limit), failures, reach)
     return failures.outcome(name, len(chosen))
 
 
@@ -186,7 +193,9 @@ def spread(items: list[Any], limit: int | None) -> list[Any]:
     return [items[i * len(items) // limit] for i in range(limit)]
 
 
-def _text_mismatches(view: View, texts: list[str], failures: _Failures, *, decode: bool) -> None:
+def _text_mismatches(view: View, texts: list[str], failures: _Failures, reach: Reach | None, *, decode: bool) -> None:
+    if reach is not None:
+        texts = [texts[i] for i in reach.reachable(texts)]
     base_ids = view.base.encode_arrays(texts)
     tuned_ids = view.tuned.encode_arrays(texts)
     failures.items += [_Failure(view, "encode", texts[i]) for i in base_ids.differing(tuned_ids)]
@@ -198,23 +207,31 @@ def _text_mismatches(view: View, texts: list[str], failures: _Failures, *, decod
                            if base_lists[i] == tuned_ids[i]]
 
 
-def _vocab_mismatches(view: View, ids: list[int], failures: _Failures) -> None:
+def _vocab_mismatches(view: View, ids: list[int], failures: _Failures, reach: Reach | None) -> None:
     singles = [[i] for i in ids if i < view.base.size]
-    texts = _decode_mismatches(view, singles, failures, skip=False)
+    texts = view.base.decode(singles)
+    # Under a reach only its own ids can decode differently, and only texts holding its strings can
+    # encode differently: the rest are not run through tuned (nor re-encoded by base).
+    decoded = range(len(singles)) if reach is None else [k for k, s in enumerate(singles) if s[0] in reach.ids]
+    _decode_mismatches(view, [singles[k] for k in decoded], failures, skip=False, base_texts=[texts[k] for k in decoded])
     special = view.base.special_ids | view.tuned.special_ids  # the only ids skip_special_tokens can drop
-    _decode_mismatches(view, [s for s in singles if s[0] in special], failures, skip=True)
-    base_ids = view.base.encode_arrays(texts)
-    tuned_ids = view.tuned.encode_arrays(texts)
-    failures.items += [_Failure(view, "encode", texts[i], singles[i][0]) for i in base_ids.differing(tuned_ids)]
+    _decode_mismatches(view, [singles[k] for k in decoded if singles[k][0] in special], failures, skip=True)
+    encoded = range(len(texts)) if reach is None else reach.reachable(texts)
+    base_ids = view.base.encode_arrays([texts[k] for k in encoded])
+    tuned_ids = view.tuned.encode_arrays([texts[k] for k in encoded])
+    failures.items += [_Failure(view, "encode", texts[encoded[i]], singles[encoded[i]][0])
+                       for i in base_ids.differing(tuned_ids)]
 
 
-def _decode_mismatches(view: View, singles: list[list[int]], failures: _Failures, *, skip: bool) -> list[str]:
-    """Each single id decoded by both; returns base's texts."""
-    base_texts = view.base.decode(singles, skip_special_tokens=skip)
+def _decode_mismatches(
+    view: View, singles: list[list[int]], failures: _Failures, *, skip: bool, base_texts: list[str] | None = None
+) -> None:
+    """Each single id decoded by both (`base_texts`: base's, already decoded); a difference is a failure."""
+    if base_texts is None:
+        base_texts = view.base.decode(singles, skip_special_tokens=skip)
     tuned_texts = view.tuned.decode(singles, skip_special_tokens=skip)
     failures.items += [_Failure(view, "id", base_texts[i], singles[i][0], skip, tuned_texts[i])
                        for i in _differing(base_texts, tuned_texts)]
-    return base_texts
 
 
 def _differing(left: Sequence[Any], right: Sequence[Any]) -> list[int]:
