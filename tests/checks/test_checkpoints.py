@@ -51,7 +51,9 @@ def test_sweeps_over_a_shared_base_find_what_they_find_alone(toy_dir: Path, tmp_
     run = CheckpointRun(Settings(base=SpecSetting(str(toy_dir)), tuned=None),
                         [NamedSpec("same", str(toy_dir)), NamedSpec("drifted", str(drifted))])
     run.validate()
-    settings = dataclasses.replace(quick_settings(), sweep_sample=1.0)  # batches large enough to be shared
+    # Batches large enough to be shared, and every input through both: under the sweep shortcut
+    # (tokcheck.checks.behaviour.reach) base encodes only what the drift reaches, and nothing is shared.
+    settings = dataclasses.replace(quick_settings(), sweep_sample=1.0, full_sweeps=True)
     shared = [BehaviourRun(c.session, settings, shared=run.base_work) for c in run.checked]
     alone = [BehaviourRun(c.session, settings) for c in run.checked]
     for name in ("code_points", "vocab_ids", "custom_texts", "random_tokens"):

@@ -118,7 +118,8 @@ def test_an_unwritable_cache_runs_uncached_and_says_so(tmp_path: Path, llama3_js
 
 
 def test_the_verdict_on_llama3_eom_is_the_same_cold_and_warm(tmp_path: Path) -> None:
-    settings = dataclasses.replace(quick_settings(), sweep_sample=0.1, sweep_shards=1)  # batches the memo shares
+    # Batches the memo shares; every input through both (the shortcut leaves base nothing to cache here).
+    settings = dataclasses.replace(quick_settings(), sweep_sample=0.1, sweep_shards=1, full_sweeps=True)
     names = ("code_points", "added_tokens", "custom_texts")
 
     def findings(memo: BaseMemo | None) -> dict[str, list[Any]]:
@@ -144,12 +145,13 @@ def test_sweep(tokcheck_behaviour):
 @pytest.fixture
 def probe_pair(pytester: pytest.Pytester, toy_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, ...]:
     """The arguments of a run of CACHE_PROBE on the toy pair, with the cache in tmp_path/cache and on."""
-    from tokcheck.plugin.options import BASE_OPTION, NO_SUITE_OPTION, TUNED_OPTION
+    from tokcheck.plugin.options import BASE_OPTION, FULL_SWEEPS_OPTION, NO_SUITE_OPTION, TUNED_OPTION
 
     monkeypatch.setenv("TOKCHECK_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("TOKCHECK_NO_ENCODING_CACHE", raising=False)
     pytester.makepyfile(test_probe=CACHE_PROBE)
-    return (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, "-s", "-v")
+    # Full sweeps: on an identical pair the shortcut encodes nothing, so nothing would be cached.
+    return (BASE_OPTION, str(toy_dir), TUNED_OPTION, str(toy_dir), NO_SUITE_OPTION, FULL_SWEEPS_OPTION, "-s", "-v")
 
 
 def test_the_plugin_keeps_encodings_in_the_cache_dir_unless_told_not_to(
