@@ -117,3 +117,8 @@ def test_reachable_finds_every_text_holding_a_string_and_no_match_spans_two_text
     # \x00 is in a string, so another separator joins the texts: "a"+"b" never matches "ab".
     assert found.reachable(texts) == [2, 4, 7]
     assert Reach((), frozenset()).reachable(texts) == []
+
+
+def test_tokens_holding_every_separator_make_every_text_reachable() -> None:
+    hostile = Reach(("\x00", "\x01", "\uffff", "\U0010ffff"), frozenset())
+    assert hostile.reachable(["a", "b"]) == [0, 1]

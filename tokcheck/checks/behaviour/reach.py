@@ -51,7 +51,9 @@ class Reach:
         strings holds, so that no match spans two texts."""
         if not self.strings or not texts:
             return []
-        separator = next(c for c in ("\x00", "\x01", "\uffff", "\U0010ffff") if all(c not in s for s in self.strings))
+        separator = next((c for c in ("\x00", "\x01", "\uffff", "\U0010ffff") if all(c not in s for s in self.strings)), None)
+        if separator is None:  # tokens holding every separator (a hostile file): run every text
+            return list(range(len(texts)))
         pattern = re.compile("|".join(re.escape(s) for s in sorted(self.strings, key=len, reverse=True)))
         starts = []
         position = 0
