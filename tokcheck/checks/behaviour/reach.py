@@ -31,9 +31,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec
+from tokcheck.sources.canonical import COMPONENTS
 from tokcheck.sources.tokens import ADDED_TOKEN_FLAGS, flag_values
 
-_COMPONENTS = ("normalizer", "pre_tokenizer", "post_processor", "decoder", "model")
 _NORMALIZED = 2 + ADDED_TOKEN_FLAGS.index("normalized")  # in an added-token entry: (id, content, *flags)
 
 
@@ -90,7 +90,7 @@ def pipeline_digest(tokenizer: Any) -> str:
     """A digest of what a tokenizers.Tokenizer runs besides its added tokens (the model's
     serialization is the costly part: about 0.2 s for a 128k-token BPE)."""
     digest = hashlib.sha256()
-    for name in _COMPONENTS:
+    for name in (*COMPONENTS, "model"):
         part = getattr(tokenizer, name, None)
         digest.update(name.encode() + b"\x00" + (part.__getstate__() if part is not None else b"null") + b"\x00")
     return digest.hexdigest()
