@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tokenizers import Tokenizer, processors
 
 from tests.checks.behaviour.conftest import quick_settings, session_for
 from tests.checks.behaviour.mutants import copy_of
@@ -31,6 +32,8 @@ from tokcheck.zoo.mutants import mutant
 REACHED = (
     "llama3-eom", "qwen2-extra-specials-replaced", "llama3.1-python-tag-not-special", "llama3-eos-renamed",
     "qwen2-dropped-special", "mistral-v3-chatml-markers", "llama3.1-eot-rstrip", "qwen2-im-end-lstrip", "llama3-resaved",
+    # The post-processor is no part of a sweep (add_special_tokens=False): a dropped BOS, an added EOS.
+    "llama3-no-bos", "mistral-v3-no-bos-token", "mistral-v3-eos-token",
 )
 NOT_REACHED = ("llama3.1-normalized-special", "minilm-unused-renamed", "qwen2-nfkc")
 
@@ -109,6 +112,33 @@ def test_any_other_pipeline_change_turns_the_shortcut_off(tmp_path: Path) -> Non
         data["pre_tokenizer"]["pretokenizers"].insert(0, {"type": "Digits", "individual_digits": True})
 
     assert reach(*_file_codecs(tmp_path, split_digits)) is None
+
+
+def test_a_post_processor_change_alone_reaches_nothing(tmp_path: Path) -> None:
+    # Sweeps encode with add_special_tokens=False: the post-processor adds no id there.
+    def no_bos(data: dict[str, Any]) -> None:
+        data["post_processor"] = None
+
+    assert reach(*_file_codecs(tmp_path, no_bos)) == Reach((), frozenset())
+
+
+@pytest.mark.parametrize("processor", [
+    processors.TemplateProcessing(single="<|end_of_text|> $A <|eot_id|>", pair="$A $B:1",
+                                  special_tokens=[("<|end_of_text|>", 128001), ("<|eot_id|>", 128009)]),
+    processors.BertProcessing(("<|eot_id|>", 128009), ("<|end_of_text|>", 128001)),
+    processors.RobertaProcessing(("<|eot_id|>", 128009), ("<|end_of_text|>", 128001)),
+    processors.ByteLevel(trim_offsets=True),
+    processors.Sequence([processors.ByteLevel(), processors.BertProcessing(("<|eot_id|>", 128009), ("a", 64))]),
+], ids=lambda processor: type(processor).__name__)
+def test_no_post_processor_adds_an_id_without_special_tokens(processor: Any) -> None:
+    # What leaving the post-processor out of the digest rests on, for every kind tokenizers has.
+    tokenizer = Tokenizer.from_file(str(zoo.path_for("llama3") / "tokenizer.json"))
+    texts = ["hello world", "<|begin_of_text|>x", " a\n\nb<|eot_id|>", ""]
+    plain = [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
+    tokenizer.post_processor = processor
+    assert [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)] == plain
+    if not isinstance(processor, processors.ByteLevel):  # the processor runs: it adds ids when asked
+        assert len(tokenizer.encode(texts[0], add_special_tokens=True).ids) > len(plain[0])
 
 
 def test_reachable_finds_every_text_holding_a_string_and_no_match_spans_two_texts() -> None:

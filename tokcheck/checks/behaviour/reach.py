@@ -11,7 +11,10 @@ pipeline without it. Decoding maps each id to its added token, else to the model
 runs the decoder: ids that are no differing token's decode alike. So this holds only where:
 
 - both codecs run the backend (`fast_encode`, `fast_decode`, the same clean-up) of pipelines whose
-  normalizer, pre-tokenizer, post-processor, decoder and model serialize identically;
+  normalizer, pre-tokenizer, decoder and model serialize identically. The post-processor is left
+  out: sweeps encode with add_special_tokens=False, where tokenizers' processors (Template, Bert,
+  Roberta, ByteLevel and Sequences of them) add no id and only move offsets and type ids, and
+  decoding never runs it. A dropped BOS or a rewritten template is the properties' to find;
 - every differing added token is normalized=False (a normalized one is matched in normalized
   text, where other strings can become its content);
 - no differing token's id is a model piece (the model could produce it from text without the
@@ -85,12 +88,17 @@ def _cleanup(codec: Any) -> Any:
     return getattr(function, "__func__", function)
 
 
+# What a sweep's ids and decodings depend on besides the added tokens: not the post-processor,
+# which adds nothing under add_special_tokens=False (the sweeps' encoding) and never decodes.
+_SWEPT = (*(name for name in COMPONENTS if name != "post_processor"), "model")
+
+
 @functools.lru_cache(maxsize=8)  # base's stays in over a run of many checkpoints; the tuned ones go
 def pipeline_digest(tokenizer: Any) -> str:
-    """A digest of what a tokenizers.Tokenizer runs besides its added tokens (the model's
-    serialization is the costly part: about 0.2 s for a 128k-token BPE)."""
+    """A digest of what a tokenizers.Tokenizer runs for a sweep besides its added tokens (the
+    model's serialization is the costly part: about 0.2 s for a 128k-token BPE)."""
     digest = hashlib.sha256()
-    for name in (*COMPONENTS, "model"):
+    for name in _SWEPT:
         part = getattr(tokenizer, name, None)
         digest.update(name.encode() + b"\x00" + (part.__getstate__() if part is not None else b"null") + b"\x00")
     return digest.hexdigest()
