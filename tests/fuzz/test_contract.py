@@ -74,6 +74,16 @@ def test_a_damaged_checkpoint_ends_in_an_exit_code_and_at_most_one_line(name: st
     assert_contract(checkpoint, tuned)
 
 
+def test_a_damaged_checkpoint_in_a_training_run_is_one_line(checkpoint: Path, tmp_path: Path) -> None:
+    # Each checkpoint after the first is fingerprinted before it is read: damage there too.
+    run = tmp_path / "run"
+    shutil.copytree(checkpoint, run / "checkpoint-100")
+    damaged = shutil.copytree(checkpoint, run / "checkpoint-200")
+    data = (damaged / "tokenizer.json").read_bytes()
+    (damaged / "tokenizer.json").write_bytes(_json_edit(lambda d: d["model"].__setitem__("merges", [5, 6]))(data))
+    assert assert_contract(checkpoint, run)[1] == 4
+
+
 @pytest.mark.parametrize("file", ["tokenizer.json", "tokenizer_config.json", "config.json", "model.safetensors", "chat_template.jinja"])
 def test_a_symlink_loop_is_one_line_in_process(file: str, checkpoint: Path, tmp_path: Path) -> None:
     tuned = shutil.copytree(checkpoint, tmp_path / "tuned")

@@ -84,3 +84,17 @@ def test_a_json_reserialized_save_has_the_fingerprint_of_the_original_and_a_chan
     original = tokenizer_fingerprint(resolve(str(toy_dir)))
     assert tokenizer_fingerprint(resolve(str(reserialized))) == original
     assert tokenizer_fingerprint(resolve(str(changed))) != original
+
+
+@pytest.mark.parametrize("merges", [[5, 6], [["a", "b"], ["c"]], ["a b", 7], "a b", [[1, 2]]],
+                         ids=["ints", "a short pair", "mixed", "a string", "int pairs"])
+def test_a_tokenizer_json_of_the_wrong_shape_is_fingerprinted_by_its_bytes(
+    merges: object, toy_dir: Path, tmp_path: Path
+) -> None:
+    # A checkpoint that only repeats another is fingerprinted, never validated: damage there must
+    # not crash the grouping (the checkpoint is then checked, and its snapshot names the damage).
+    damaged = _save(toy_dir, tmp_path / "damaged")
+    data = json.loads((damaged / "tokenizer.json").read_text())
+    data["model"]["merges"] = merges
+    (damaged / "tokenizer.json").write_text(json.dumps(data))
+    assert tokenizer_fingerprint(resolve(str(damaged))) != tokenizer_fingerprint(resolve(str(toy_dir)))

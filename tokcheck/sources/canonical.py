@@ -72,7 +72,7 @@ def merges(model: dict[str, Any]) -> tuple[list[tuple[str, str]] | None, str | N
             left, _, right = merge.partition(" ")
             pairs.append((left, right))
         return pairs, "strings"
-    return [(str(pair[0]), str(pair[1])) for pair in raw], "pairs"
+    return list(map(tuple, raw)), "pairs"  # each a pair of strings: the shape check saw to it
 
 
 def components(tokenizer_json: dict[str, Any]) -> dict[str, Any]:

@@ -14,8 +14,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources import canonical
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
+from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
 
 _canonical_by_bytes: dict[str, str] = {}  # sha256 of a file's bytes -> sha256 of its canonical form
@@ -32,6 +34,18 @@ def _canonical_tokenizer_json(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _well_shaped(data: Any) -> bool:
+    """Whether a tokenizer.json holds what canonicalising it reads; one that does not is compared
+    by its bytes (checked, its snapshot then says what is wrong in one line)."""
+    if not isinstance(data, dict):
+        return False
+    try:
+        check_shapes("tokenizer.json", data, "tokenizer.json")
+    except TokcheckUsageError:
+        return False
+    return True
+
+
 def _file_digest(path: Path) -> str:
     raw = path.read_bytes()
     key = hashlib.sha256(raw).hexdigest()
@@ -43,9 +57,9 @@ def _file_digest(path: Path) -> str:
             data = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             data = None  # compared by its bytes; the snapshot of the checked one reports it
+        if path.name == "tokenizer.json" and data is not None:
+            data = _canonical_tokenizer_json(data) if _well_shaped(data) else None
         if data is not None:
-            if path.name == "tokenizer.json" and isinstance(data, dict):
-                data = _canonical_tokenizer_json(data)
             text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     _canonical_by_bytes[key] = digest

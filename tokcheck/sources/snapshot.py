@@ -230,7 +230,7 @@ def _tokenizer_json(source: TokenizerSource, files: tuple[str, ...], trust_remot
 def _vocab(model: dict[str, Any]) -> tuple[dict[str, int], list[float] | None]:
     raw = model.get("vocab")
     if isinstance(raw, dict):
-        return {str(token): int(token_id) for token, token_id in raw.items()}, None
+        return dict(raw), None  # JSON keys are strings; the shape check made every value an id
     if isinstance(raw, list):  # Unigram: [[piece, score], ...], the id is the position
         return {str(entry[0]): index for index, entry in enumerate(raw)}, [float(entry[1]) for entry in raw]
     return {}, None
