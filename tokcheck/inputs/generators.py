@@ -209,6 +209,8 @@ def merge_token_sequences(
     """For each changed merge (a, b): the tokens a b, and a b c / c a b for the merges (b, c) and
     (c, a) of either side, the competitors whose order against (a, b) decides how BPE splits a
     word (moving "Ġin"+"ode" to the end changes " inodef" because "ode"+"f" now wins)."""
+    if not moved:  # every benign re-save: no need to index 280,000 merges
+        return []
     starting, ending = defaultdict(list), defaultdict(list)
     for left, right in dict.fromkeys([*base, *tuned]):
         starting[left].append(right)
