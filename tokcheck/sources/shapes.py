@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -73,7 +74,8 @@ def _added_list(value: Any) -> bool:
 
 # The vocabulary and merges hold hundreds of thousands of entries: their checks look at the set of
 # types present (one pass in C) instead of calling a rule per entry. JSON gives exact types (a bool
-# is of type bool, never int), so a type set is exactly the isinstance rules above.
+# is of type bool, never int), so a type set is exactly the isinstance rules above; an empty
+# container's set is empty, a subset of any.
 
 
 def _types(values: Any) -> set[type]:
@@ -81,23 +83,22 @@ def _types(values: Any) -> set[type]:
 
 
 def _vocab(value: Any) -> bool:
-    if isinstance(value, dict):
+    if isinstance(value, dict):  # BPE, WordPiece: token -> id
         ids = value.values()
-        return not ids or (_types(ids) == {int} and min(ids) >= 0 and max(ids) < 2**40)
-    if not isinstance(value, list) or not value:
-        return isinstance(value, list)
-    if _types(value) != {list} or set(map(len, value)) != {2}:
-        return False
-    pieces, scores = zip(*value)
-    return _types(pieces) == {str} and all(map(_number, scores))
+        return _types(ids) <= {int} and (not ids or (min(ids) >= 0 and max(ids) < 2**40))
+    return (  # Unigram: [[piece, score], ...]
+        isinstance(value, list) and _types(value) <= {list} and set(map(len, value)) <= {2}
+        and _types(map(operator.itemgetter(0), value)) <= {str} and all(map(_number, map(operator.itemgetter(1), value)))
+    )
 
 
 def _merges(value: Any) -> bool:  # all "a b" strings, or all ["a", "b"] pairs: one format per file
-    if not isinstance(value, list) or not value:
-        return isinstance(value, list)
-    if _types(value) == {str}:
-        return True
-    return _types(value) == {list} and set(map(len, value)) == {2} and _types(itertools.chain.from_iterable(value)) == {str}
+    if not isinstance(value, list):
+        return False
+    types = _types(value)
+    return types <= {str} or (
+        types <= {list} and set(map(len, value)) <= {2} and _types(itertools.chain.from_iterable(value)) <= {str}
+    )
 
 
 _ROLES = ("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token")
