@@ -8,9 +8,11 @@ import functools
 import hashlib
 import inspect
 import json
+import logging
 import os
 import secrets
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from tokcheck.paths import user_cache_dir
 from tokcheck.zoo import packages, registry
 
 _TEMP_SUFFIX = ".partial"
+_log = logging.getLogger(__name__)
 
 
 def cache_root() -> Path:
@@ -158,9 +161,13 @@ def path_for(name: str) -> Path:
         for stale in zoo_dir.glob(f".{target.name}.*{_TEMP_SUFFIX}"):
             shutil.rmtree(stale, ignore_errors=True)
         work = _new_work_dir(zoo_dir, target.name)
+        started = time.perf_counter()
         try:
             _fill(name, work, base_dir)
             os.rename(work, target)
+            seconds = time.perf_counter() - started
+            # CI's time table sums these (tests/ci_times.py): a warm cache shows as no builds at all.
+            _log.info("built zoo:%s in %.1f s", name, seconds, extra={"seconds": seconds})
         except OSError:
             shutil.rmtree(work, ignore_errors=True)
             if not target.is_dir():  # lost a lock-free race (no fcntl): the winner's copy is as good
