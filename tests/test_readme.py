@@ -27,6 +27,9 @@ def test_readme_starts_with_the_main_job_and_the_test_command() -> None:
     envlist = re.search(r"^envlist = (.+)$", tox_ini, re.M)
     assert envlist is not None and environments.group(1).split(",") == [e.strip() for e in envlist.group(1).split(",")]
     assert all(f"[testenv:{env}]" in tox_ini for env in environments.group(1).split(","))
+    # tox -e full runs the same envs, every tier.
+    full = re.search(r"^commands = python -m tox -c \{toxinidir\} -e (\S+)$", tox_ini, re.M)
+    assert full is not None and full.group(1) == environments.group(1)
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

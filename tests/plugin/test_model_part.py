@@ -94,6 +94,7 @@ def test_without_a_model_the_model_suite_is_not_collected(pytester: pytest.Pytes
     assert "tuned-model" not in result.stdout.str()
 
 
+@pytest.mark.torch  # the reason differs with torch installed
 def test_gpu_file_named_without_a_model_skips_with_a_reason(pytester: pytest.Pytester, toy_dir: Path) -> None:
     from tokcheck.plugin import SUITE_DIR
 

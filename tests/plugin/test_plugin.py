@@ -312,6 +312,7 @@ class TestConsumerProject:
         ])
 
 
+@pytest.mark.torch  # and where torch is installed, it must not be imported either
 def test_loading_the_plugin_imports_neither_transformers_nor_torch(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(test_imports='''
         import sys

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.llamacpp_marks import needs_converter, needs_sources
 from tokcheck.cli import main
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.sources.gguf.reader import GGUFFormatError, read_gguf
@@ -17,9 +18,6 @@ from tokcheck.sources.spec import resolve
 from tokcheck.zoo.gguf import llamacpp
 from tokcheck.zoo.gguf.catalog import GGUF_MUTANTS
 
-needs_llamacpp = pytest.mark.skipif(llamacpp.unavailable() is not None, reason=str(llamacpp.unavailable()))
-needs_converter = pytest.mark.skipif(llamacpp.unavailable(convert=True) is not None,
-                                     reason=str(llamacpp.unavailable(convert=True)))
 VOCABS = [p.name for p in llamacpp.vocab_files()] if llamacpp.unavailable() is None else []
 TOKENIZER_KEYS = ("tokenizer.ggml.tokens", "tokenizer.ggml.token_type", "tokenizer.ggml.merges", "tokenizer.ggml.scores")
 
@@ -45,7 +43,7 @@ def assert_agrees_with_gguf(path: Path) -> None:
     assert all(name in ours.fields for name in TOKENIZER_KEYS[:1])
 
 
-@needs_llamacpp
+@needs_sources
 @pytest.mark.parametrize("name", VOCABS)
 def test_reader_agrees_with_gguf_on_the_vendored_vocabularies(name: str) -> None:
     assert_agrees_with_gguf(llamacpp.sources_dir() / "models" / name)

@@ -14,6 +14,7 @@ from tokcheck.zoo.gguf import llamacpp
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 pytestmark = [
+    pytest.mark.llamacpp,
     pytest.mark.skipif(llamacpp.unavailable() is not None, reason=str(llamacpp.unavailable())),
     pytest.mark.skipif(approximate.unavailable() is not None, reason=str(approximate.unavailable())),
 ]

@@ -11,6 +11,7 @@ import json
 
 import pytest
 
+from tests.llamacpp_marks import needs_converter, needs_runtime, needs_sources
 from tokcheck.checks.behaviour import llamacpp_view
 from tokcheck.checks.behaviour.run import BehaviourRun
 from tokcheck.checks.behaviour.settings import BehaviourSettings
@@ -23,16 +24,12 @@ from tokcheck.sources.gguf import llamacpp_runtime
 from tokcheck.sources.gguf.fidelity import read_vectors
 from tokcheck.zoo.gguf import llamacpp
 
-needs_runtime = pytest.mark.skipif(llamacpp_runtime.unavailable() is not None, reason=str(llamacpp_runtime.unavailable()))
-needs_vectors = pytest.mark.skipif(llamacpp.unavailable() is not None, reason=str(llamacpp.unavailable()))
-needs_converter = pytest.mark.skipif(llamacpp.unavailable(convert=True) is not None,
-                                     reason=str(llamacpp.unavailable(convert=True)))
 QUICK = BehaviourSettings(profile="ci", examples=30, sweep_sample=0.05)
 PROPERTIES = ("ids", "round_trip", "decode", "special_literals", "chat_render")
 
 
 @needs_runtime
-@needs_vectors
+@needs_sources
 @pytest.mark.parametrize("vocab", ["llama-bpe", "qwen2", "llama-spm", "gpt-2", "bert-bge"])
 def test_llamacpp_reproduces_its_own_vectors(vocab: str) -> None:
     path = llamacpp.sources_dir() / "models" / f"ggml-vocab-{vocab}.gguf"

@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -60,7 +61,20 @@ def run_suite(
     return int(result.ret), json.loads((pytester.path / "report.json").read_text())["findings"]
 
 
-@pytest.mark.parametrize("mutant", [m for m in MUTANTS + GGUF_MUTANTS if not m.benign], ids=lambda m: m.name)
+def catalogue(benign: bool) -> list[Any]:
+    """The variants as params: the GGUF ones run where llama.cpp's converter is (tox -e gguf), and the
+    version envs run only the version-sensitive ones (tests/tiers.py)."""
+    return [
+        pytest.param(m, id=m.name, marks=[
+            *([pytest.mark.llamacpp] if m in GGUF_MUTANTS else []),
+            *([] if m.version_sensitive else [pytest.mark.version_independent]),
+        ])
+        for m in MUTANTS + GGUF_MUTANTS
+        if m.benign == benign
+    ]
+
+
+@pytest.mark.parametrize("mutant", catalogue(benign=False))
 def test_drift_mutant_fails_and_names_its_finding(
     pytester: pytest.Pytester, mutant: Mutant, record_property: Callable[[str, object], None]
 ) -> None:
@@ -78,7 +92,7 @@ def test_drift_mutant_fails_and_names_its_finding(
     assert own, f"{mutant.expect} is {named[0]['severity']}, not {mutant.severity}: it does not fail the run by itself"
 
 
-@pytest.mark.parametrize("mutant", [m for m in MUTANTS + GGUF_MUTANTS if m.benign], ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", catalogue(benign=True))
 def test_benign_variant_passes(pytester: pytest.Pytester, mutant: Mutant, record_property: Callable[[str, object], None]) -> None:
     exit_code, findings = run_suite(pytester, mutant, record_property)
     record_property(CATCH_PROPERTY, f"{'passed' if exit_code == 0 else 'FAILED'}  benign  {mutant.name}")

@@ -32,6 +32,7 @@ from tokcheck.zoo.mutations import (
     resave,
     reserialize_json,
     rewrite_template,
+    saves_through_transformers,
     set_config,
     set_flag,
     single_digit_split,
@@ -75,6 +76,15 @@ class Mutant:
     @property
     def benign(self) -> bool:
         return self.expect is None
+
+    @property
+    def version_sensitive(self) -> bool:
+        """Whether the self-test's outcome on this variant can depend on the installed transformers
+        and tokenizers: a benign variant runs the whole suite through them; a drift mutant does when
+        its files are saved through them, or when a model-specific class or some majors only show it.
+        The others are edits of the files that static and model checks catch; those checks read both
+        majors' layouts in every version env (tests/checks/static, the committed layouts)."""
+        return self.benign or self.behaviour or bool(self.majors) or saves_through_transformers(self.mutate)
 
 
 MUTANTS: list[Mutant] = [

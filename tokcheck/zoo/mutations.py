@@ -97,6 +97,12 @@ def through_transformers(change: Callable[[Any], None]) -> Callable[[Path], None
     return mutate
 
 
+def saves_through_transformers(mutate: Callable[[Path], None]) -> bool:
+    """Whether ``mutate`` was made by through_transformers: its files are what the installed
+    transformers writes, so they differ from one version to the next."""
+    return mutate.__qualname__.startswith(f"{through_transformers.__qualname__}.<locals>.")
+
+
 # --- mutations that need more than one line -----------------------------------------------------
 
 

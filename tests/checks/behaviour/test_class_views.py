@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 
 from tests.checks.behaviour.conftest import quick_settings, session_for
+from tests.llamacpp_marks import needs_converter
 from tokcheck import zoo
 from tokcheck.checks.behaviour.class_views import class_choices, differences
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.run import BehaviourRun
 from tokcheck.environment import transformers_major
 from tokcheck.sources.gguf import llamacpp_runtime
-from tokcheck.zoo.gguf import llamacpp
 
 # The view a `legacy` change shows in, by transformers major (measured): 5.x's LlamaTokenizer
 # rebuilds its Metaspace pre-tokenizer from legacy; 4.x's fast class reads tokenizer.json as saved,
@@ -121,7 +121,7 @@ def test_model_type_from_the_model_directory_chooses_a_class_view(tmp_path: Path
     assert "where tokenizer_config.json add_prefix_space differs" in finding.message
 
 
-@pytest.mark.skipif(llamacpp.unavailable(convert=True) is not None, reason=str(llamacpp.unavailable(convert=True)))
+@needs_converter
 def test_a_gguf_side_gets_no_class_view(monkeypatch: pytest.MonkeyPatch) -> None:
     # Qwen2's tokenizer_class names Qwen2Tokenizer; built from a GGUF's directory (no files it
     # reads) it was an empty tokenizer, a "view" whose differences warned on every Qwen2 export.

@@ -8,11 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.checks.model.fixtures import Checkpoints
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "gpu_check.py"
 
 
+@pytest.mark.torch  # the reason differs with torch installed
 def test_without_cuda_the_script_says_why_and_exits_2(checkpoints: Checkpoints, toy_dir: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, str(SCRIPT), "--base-tokenizer", str(toy_dir), "--tuned", str(toy_dir),

@@ -20,6 +20,7 @@ from tokcheck.sources.live import load_tokenizer
 from tokcheck.sources.snapshot import take_snapshot
 from tokcheck.sources.spec import resolve
 
+pytestmark = pytest.mark.torch
 torch = pytest.importorskip("torch", reason="torch is not installed")
 transformers = pytest.importorskip("transformers")
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.llamacpp_marks import needs_converter
 from tokcheck.checks.static import gguf_expected, gguf_pair
 from tokcheck.checks.static.chkhsh_tokenizer import rebuilt
 from tokcheck.checks.static.gguf_expected import uses_sentencepiece, vocab_size
@@ -23,12 +24,8 @@ from tokcheck.session import Settings, SpecSetting, TokcheckSession
 from tokcheck.sources.gguf.llamacpp import tables
 from tokcheck.sources.snapshot import take_snapshot
 from tokcheck.sources.spec import TokenizerSource, resolve
-from tokcheck.zoo.gguf import llamacpp
 from tokcheck.zoo.gguf.catalog import GGUF_MUTANTS
 
-needs_converter = pytest.mark.skipif(
-    llamacpp.unavailable(convert=True) is not None, reason=str(llamacpp.unavailable(convert=True))
-)
 pytest.importorskip("gguf")
 # HF bases of every kind the converter meets: byte-level BPE (string and pair merges), SentencePiece
 # with a tokenizer.model, WordPiece, a resized vocabulary, a post-processor without BOS, added-token holes.
