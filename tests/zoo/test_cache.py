@@ -216,3 +216,21 @@ def test_concurrent_processes_share_one_real_zoo_build(cache_dir: Path) -> None:
     assert {"tokenizer.json", "tokenizer_config.json", "model.safetensors", "config.json"} <= {
         p.name for p in built.iterdir()
     }
+
+
+def test_every_file_of_the_package_ships_in_the_wheel() -> None:
+    """The zoo's cache key hashes every file of the zoo package: a file the wheel leaves out gives an
+    installed tokcheck another key than a checkout, so a test's subprocess (which imports the
+    installed one) rebuilt the whole zoo beside its parent's (a LLaMA-Factory README did, found by
+    CI's gguf env). Every file is a module or matches pyproject.toml's package-data."""
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+; the files are the same on 3.10
+    from pathlib import PurePosixPath
+
+    root = Path(zoo.__file__).resolve().parents[1]
+    pyproject = tomllib.loads((root.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = [PurePosixPath(p) for p in pyproject["tool"]["setuptools"]["package-data"]["tokcheck"]]
+    files = [PurePosixPath(p.relative_to(root).as_posix()) for p in root.rglob("*")
+             if p.is_file() and "__pycache__" not in p.parts and p.suffix not in (".py", ".pyc")]
+    assert files
+    unshipped = [str(f) for f in files if not any(len(f.parts) == len(p.parts) and f.match(str(p)) for p in patterns)]
+    assert not unshipped, f"not in [tool.setuptools.package-data]: {unshipped}"
