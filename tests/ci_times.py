@@ -113,7 +113,7 @@ def pytest_sessionfinish(session: Any) -> None:
 def _env_rows(tox_result: dict[str, Any], runs: list[dict[str, Any]]) -> list[list[str]]:
     rows = []
     for env, journal in tox_result.get("testenvs", {}).items():
-        if env.startswith(".pkg"):
+        if env.startswith(".pkg") or "result" not in journal:  # the package build; an env not run
             continue
         duration = float(journal.get("result", {}).get("duration", 0.0))
         commands = journal.get("test", [])

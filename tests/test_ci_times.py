@@ -24,6 +24,7 @@ def test_the_table_splits_each_env_into_setup_collection_tests_and_zoo_builds(
     monkeypatch.setenv("TOX_RESULT_JSON", str(tmp_path / "tox.json"))
     (tmp_path / "tox.json").write_text(json.dumps({"testenvs": {
         ".pkg": {"result": {"duration": 9.0}},
+        "fuzz-thorough": {},  # listed by tox, not run
         "tf5": tox_env(100.0, ("commands_pre[0]", "python -m pip install x", 2.0),
                        ("commands[0]", "python -m pytest -n 2", 70.0)),
         "model": tox_env(50.0, ("commands[0]", "python -c import torch", 1.0),
@@ -40,7 +41,7 @@ def test_the_table_splits_each_env_into_setup_collection_tests_and_zoo_builds(
     # start+collect = the pytest command's elapsed less its tests (end - collected)
     assert rows["tf5"] == ["28", "2", "5", "65", "12", "100", "ok"]
     assert rows["model"] == ["19", "1", "4", "26", "0", "50", "FAIL"]
-    assert ".pkg" not in rows
+    assert ".pkg" not in rows and "fuzz-thorough" not in rows
     assert "  total 200 s (3.3 min): envs 150 s, the rest (pip install tox, apt, tox's package build) 50 s" in lines
     assert lines[-1] == "  the slow tier did not run (12 tests in the largest env): tox -e full runs every tier in every env"
 

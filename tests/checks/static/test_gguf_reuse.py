@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,6 +26,7 @@ from tokcheck.sources.gguf.llamacpp import tables
 from tokcheck.sources.snapshot import take_snapshot
 from tokcheck.sources.spec import TokenizerSource, resolve
 from tokcheck.zoo.gguf.catalog import GGUF_MUTANTS
+from tokcheck.zoo.mutants import Mutant
 
 pytest.importorskip("gguf")
 # HF bases of every kind the converter meets: byte-level BPE (string and pair merges), SentencePiece
@@ -92,8 +94,15 @@ def gguf_findings(base: str, tuned: str) -> list[dict[str, object]]:
     return [finding.to_dict() for check in found.values() for finding in check]
 
 
+def reuse_tier(mutant: Mutant) -> Any:
+    """The reuse is all on the HF side: the conversions of every zoo base (and of the resized eom)
+    give each HF side once in the default tier; the GGUF-side edits of the same bases are the slow tier."""
+    gguf_side = mutant.base in {m.name for m in GGUF_MUTANTS}
+    return pytest.param(mutant, id=mutant.name, marks=pytest.mark.slow if gguf_side else ())
+
+
 @needs_converter
-@pytest.mark.parametrize("mutant", GGUF_MUTANTS, ids=lambda m: m.name)
+@pytest.mark.parametrize("mutant", [reuse_tier(m) for m in GGUF_MUTANTS])
 def test_every_gguf_mutants_findings_are_those_of_the_direct_reads(
     mutant: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
