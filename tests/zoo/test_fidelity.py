@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.zoo.conftest import Loaded, first_mismatches
+from tokcheck.inputs import corpus
 from tokcheck.zoo import packages
 
 # Written out here from the original sources, not imported from tokcheck, so that a wrong value in
@@ -40,6 +41,18 @@ NEMO_SPECIALS = [
     "[/TOOL_RESULTS]", "[TOOL_CALLS]", "<pad>", "[PREFIX]", "[MIDDLE]", "[SUFFIX]",
     *(f"<SPECIAL_{i}>" for i in range(14, 1000)),
 ]  # fmt: skip
+
+
+# The default tier compares the corpus's hand-written edge cases and every 8th generated string (8 is
+# coprime to the 43 generators the corpus cycles through, so each keeps its share); the slow tier
+# compares every string. (This overrides the zoo conftest's `texts` for this module only.)
+SAMPLE_STRIDE = 8
+
+
+@pytest.fixture(scope="session", params=["sample", pytest.param("whole", marks=pytest.mark.slow)])
+def texts(request: pytest.FixtureRequest, texts: list[str]) -> list[str]:
+    edge = len(corpus.EDGE_CASES)
+    return texts if request.param == "whole" else texts[:edge] + texts[edge::SAMPLE_STRIDE]
 
 
 def compare(
