@@ -3,7 +3,8 @@
 Recorded by this pytest plugin (``-p tests.ci_times``) when ``TOKCHECK_CI_TIMES`` names a directory:
 one JSON line per top-level pytest run with its start, the moment every worker had collected, its
 end, the zoo builds it waited for (seconds the zoo cache logged, summed over the workers) and the
-tests the tiers left out. Printed by ``python -m tests.ci_times DIR STARTED`` (`.ci/run` runs it on
+tests the tiers left out. ``python -m tests.ci_times speed`` times a fixed loop (`.ci/run` keeps it
+in DIR/speed-at-start). Printed by ``python -m tests.ci_times DIR STARTED`` (`.ci/run` runs it on
 exit, pass or fail) from those lines and tox's own result JSON (``TOX_RESULT_JSON``): the venv and
 install time per env, the pytest runs split into start-up and collection, and tests.
 
@@ -22,6 +23,7 @@ from typing import Any
 TIMES_ENV = "TOKCHECK_CI_TIMES"
 NESTED_ENV = "TOKCHECK_CI_TIMES_NESTED"  # set in the recording process: its workers and children only add
 RUNS_FILE = "pytest.jsonl"
+SPEED_FILE = "speed-at-start"
 ZOO_LOGGER = "tokcheck.zoo.cache"
 WORKER_OUTPUT = "tokcheck_zoo_build_seconds"
 
@@ -129,6 +131,16 @@ def _env_rows(tox_result: dict[str, Any], runs: list[dict[str, Any]]) -> list[li
     return rows
 
 
+def speed() -> float:
+    """Seconds one core takes for a fixed pure-Python loop: the machines CI runs on differ in speed
+    (and one machine from hour to hour, by 40% measured), so each table says how fast this one was."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - started
+
+
 def table(directory: Path, started: float, now: float) -> str:
     tox_result_path = Path(os.environ.get("TOX_RESULT_JSON", directory / "tox.json"))
     tox_result = json.loads(tox_result_path.read_text(encoding="utf-8")) if tox_result_path.is_file() else {}
@@ -143,6 +155,10 @@ def table(directory: Path, started: float, now: float) -> str:
     envs_total = sum(float(r[6]) for r in rows)
     lines.append(f"  total {now - started:.0f} s ({(now - started) / 60:.1f} min): envs {envs_total:.0f} s, "
                  f"the rest (pip install tox, apt, tox's package build) {now - started - envs_total:.0f} s")
+    speed_start = directory / SPEED_FILE
+    if speed_start.is_file():
+        lines.append(f"  machine speed: a fixed loop took {float(speed_start.read_text()):.2f} s at the start, "
+                     f"{speed():.2f} s at the end")
     slow = max((r["left_out"].get("slow", 0) for r in runs), default=0)
     if slow:
         lines.append(f"  the slow tier did not run ({slow} tests in the largest env): "
@@ -151,6 +167,9 @@ def table(directory: Path, started: float, now: float) -> str:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["speed"]:
+        print(f"{speed():.3f}")
+        return 0
     directory, started = Path(argv[0]), float(argv[1])
     try:
         print(table(directory, started, time.time()))

@@ -35,6 +35,7 @@ def test_the_table_splits_each_env_into_setup_collection_tests_and_zoo_builds(
         {"env": "model", "start": 2000.0, "collected": 2003.0, "end": 2029.0, "zoo_build_s": 0.0, "left_out": {}},
     ]
     (tmp_path / ci_times.RUNS_FILE).write_text("".join(json.dumps(run) + "\n" for run in runs))
+    (tmp_path / ci_times.SPEED_FILE).write_text("0.610\n")
     lines = ci_times.table(tmp_path, started=0.0, now=200.0).splitlines()
     rows = {line.split()[0]: line.split()[1:] for line in lines if line.startswith("  ") and not line.startswith("  total")}
     # setup = duration - commands; other cmds = commands_pre and non-pytest commands;
@@ -43,6 +44,7 @@ def test_the_table_splits_each_env_into_setup_collection_tests_and_zoo_builds(
     assert rows["model"] == ["19", "1", "4", "26", "0", "50", "FAIL"]
     assert ".pkg" not in rows and "fuzz-thorough" not in rows
     assert "  total 200 s (3.3 min): envs 150 s, the rest (pip install tox, apt, tox's package build) 50 s" in lines
+    assert any(line.startswith("  machine speed: a fixed loop took 0.61 s at the start, ") for line in lines)
     assert lines[-1] == "  the slow tier did not run (12 tests in the largest env): tox -e full runs every tier in every env"
 
 
