@@ -64,6 +64,10 @@ def test_behaviour_checks_alone_catch_the_drift_with_a_minimal_example(
     assert any(CAUGHT_BY[name](f) for f in errors), "\n\n".join(f"{f.check}: {f.message}\n{f.detail}" for f in errors)
 
 
+# The slow tier: the default tier's zoo self-test runs the whole suite on a benign variant of each of
+# these kinds (minilm-copy, qwen2-json-reserialized, mistral-tekken-merges-other-format, the
+# re-saves) and fails on any behaviour warning or error there too (tests/zoo/test_mutants.py).
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BENIGN))
 def test_benign_variants_pass_every_behaviour_check(variant_run: Callable[[str], BehaviourRun], name: str) -> None:
     failing = [f for f in all_findings(variant_run(name)) if f.severity is not Severity.INFO]
