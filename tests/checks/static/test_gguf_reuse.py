@@ -18,7 +18,7 @@ import pytest
 from tests.llamacpp_marks import needs_converter
 from tokcheck.checks.static import gguf_expected, gguf_pair
 from tokcheck.checks.static.chkhsh_tokenizer import rebuilt
-from tokcheck.checks.static.gguf_expected import uses_sentencepiece, vocab_size
+from tokcheck.checks.static.gguf_expected import full_length, uses_sentencepiece, vocab_size
 from tokcheck.checks.static.gguf_special_vocab import read_special_vocab, special_vocab
 from tokcheck.inputs.generators import CUSTOM_TEXTS
 from tokcheck.session import Settings, SpecSetting, TokcheckSession
@@ -69,7 +69,7 @@ def file_encoder(side: object) -> Callable[[str], Sequence[int]]:
 def test_special_vocab_over_the_snapshot_is_special_vocab_over_the_directory(name: str) -> None:
     source = resolve(f"zoo:{name}")
     snapshot = take_snapshot(source)
-    size = vocab_size(snapshot)
+    size = vocab_size(snapshot) or full_length(snapshot)
     merges = not uses_sentencepiece(source, snapshot)
     assert special_vocab(source, snapshot, size, merges) == read_special_vocab(
         name, source.directory, size, merges

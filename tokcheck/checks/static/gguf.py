@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
+from dataclasses import replace
 from typing import Any
 
 from tokcheck.checks.static.gguf_expected import PRE_NOT_RECOGNIZED
@@ -191,7 +192,7 @@ def gguf_findings(base: GGUFTokenizer, tuned: GGUFTokenizer, hf_stop_ids: set[in
     stop_ids = {i for i in hf_stop_ids | template_stop_ids(base) if 0 <= i < len(base.tokens)}
     stop_ids |= {i for i in stop_ids if base.type_of(i) == CONTROL}
     notes = [_error("model", "gguf.conversion-note", note, where) for note in base.notes]
-    return {
+    found = {
         "vocabulary": check_gguf_tokens(base, tuned, where),
         "special_roles": check_gguf_special_ids(base, tuned, stop_ids, where),
         "added_token_flags": check_gguf_types(base, tuned, stop_ids, where),
@@ -200,3 +201,8 @@ def gguf_findings(base: GGUFTokenizer, tuned: GGUFTokenizer, hf_stop_ids: set[in
         "post_processor": check_gguf_add_tokens(base, tuned, where),
         "chat_template": check_gguf_templates(base, tuned, where),
     }
+    assumed = base.assumed + tuned.assumed
+    if not assumed:
+        return found
+    said = "rests on a guess: " + "; ".join(assumed)
+    return {name: [replace(f, detail=f"{f.detail}\n{said}".strip()) for f in findings] for name, findings in found.items()}

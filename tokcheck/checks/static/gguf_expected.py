@@ -44,16 +44,34 @@ def looks_special(token: str) -> bool:
             or (token.startswith("<unused") and token.endswith(">")))
 
 
-def vocab_size(snapshot: TokenizerSnapshot) -> int:
-    size = (snapshot.model_config or {}).get("vocab_size")
+def _config(snapshot: TokenizerSnapshot) -> dict[str, Any]:
+    return snapshot.model_config or {}
+
+
+def vocab_size(snapshot: TokenizerSnapshot) -> int | None:
+    """config.json's vocab_size (or its text_config's): the length the converter pads the token list
+    to; None without one."""
+    size = _config(snapshot).get("vocab_size")
     if not isinstance(size, int):
-        size = ((snapshot.model_config or {}).get("text_config") or {}).get("vocab_size")
-    return size if isinstance(size, int) else len(snapshot.vocab)
+        size = (_config(snapshot).get("text_config") or {}).get("vocab_size")
+    return size if isinstance(size, int) and not isinstance(size, bool) else None
 
 
-def uses_sentencepiece(source: TokenizerSource, snapshot: TokenizerSnapshot) -> bool:
-    architectures = (snapshot.model_config or {}).get("architectures") or []
-    return source.file("tokenizer.model") is not None and any(a in SPM_ARCHITECTURES for a in architectures)
+def full_length(snapshot: TokenizerSnapshot) -> int:
+    """The tokenizer's length with its added tokens: max id + 1."""
+    return max(len(snapshot.vocab), max(snapshot.id_to_token, default=-1) + 1)
+
+
+def uses_sentencepiece(source: TokenizerSource, snapshot: TokenizerSnapshot, declared: str | None = None) -> bool:
+    """Whether the converter reads tokenizer.model (model 'llama'): for a Llama-family architecture.
+    Without a config.json naming one, both choices are a faithful conversion for some architecture
+    when tokenizer.json is there too, so the GGUF's own choice (`declared`) is taken."""
+    if source.file("tokenizer.model") is None:
+        return False
+    architectures = _config(snapshot).get("architectures")
+    if isinstance(architectures, list) and architectures:
+        return any(a in SPM_ARCHITECTURES for a in architectures)
+    return declared == "llama" or source.file("tokenizer.json") is None
 
 
 def _bpe_tokens(snapshot: TokenizerSnapshot, size: int) -> tuple[list[str], list[int]]:
@@ -113,11 +131,23 @@ def _templates(value: Any) -> dict[str, str]:
 
 
 def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
-                  encode: Callable[[str], Sequence[int]] | None) -> GGUFTokenizer:
+                  encode: Callable[[str], Sequence[int]] | None, declared: GGUFTokenizer | None = None) -> GGUFTokenizer:
     """The tokenizer metadata convert_hf_to_gguf.py would write for this HF source. `encode` is
-    the live tokenizer's encode (special tokens added), for the chkhsh; None skips the pre check."""
+    the live tokenizer's encode (special tokens added), for the chkhsh; None skips the pre check.
+    `declared` is the GGUF it is compared with: without a config.json (a tokenizer-only directory,
+    the config added only to convert) what the converter read from the config is taken from it."""
+    assumed = []
     size = vocab_size(snapshot)
-    spm = uses_sentencepiece(source, snapshot)
+    if size is None:
+        # The converter pads to the config's vocab_size, at least the full length: a longer GGUF
+        # was padded, and its padding rows are then judged as the [PAD{i}] the converter writes.
+        size = full_length(snapshot)
+        if declared is not None and len(declared.tokens) > size:
+            size = len(declared.tokens)
+        assumed.append(f"no config.json beside {snapshot.label}: vocab_size taken as {size}")
+    spm = uses_sentencepiece(source, snapshot, declared.model if declared is not None else None)
+    if source.file("tokenizer.model") is not None and not _config(snapshot).get("architectures"):
+        assumed.append(f"no architecture in a config.json: the tokenizer model taken as {'llama' if spm else 'gpt2'}")
     if spm:
         tokens, types = _sentencepiece_tokens(source, snapshot, size)
         model, pre = "llama", "default"
@@ -132,6 +162,12 @@ def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
     # BertModel's set_vocab reads no merges (SpecialVocab's load_merges stays off): a WordPiece GGUF has none.
     special = special_vocab(source, snapshot, len(tokens), merges=model == "gpt2")
     ids = dict(special.special_token_ids)
+    if snapshot.model_config is None and declared is not None:
+        # SpecialVocab reads config.json's {role}_token_id for a role the tokenizer files leave unset.
+        for name in SPECIAL_ID_KEYS:
+            if ids.get(name) is None and (value := declared.special_ids.get(name)) is not None and 0 <= value < size:
+                ids[name] = value
+                assumed.append(f"{name}_token_id taken from the GGUF, as a config.json's")
     notes = []
     if max(snapshot.id_to_token, default=-1) >= size:
         notes.append(f"ids up to {max(snapshot.id_to_token)} but config.json vocab_size {size}: "
@@ -150,4 +186,5 @@ def expected_gguf(source: TokenizerSource, snapshot: TokenizerSnapshot,
         chat_templates=_templates(special.chat_template),
         embedding_rows=size,
         notes=notes,
+        assumed=assumed,
     )

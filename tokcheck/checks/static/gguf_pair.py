@@ -28,10 +28,12 @@ def chkhsh_encoder(side: Side) -> Callable[[str], Sequence[int]]:
     return chkhsh_encode(side.snapshot, path)
 
 
-def as_gguf(side: Side) -> GGUFTokenizer:
+def as_gguf(side: Side, other: Side) -> GGUFTokenizer:
+    """The side's GGUF, or what the converter writes for it (what it cannot know without a
+    config.json taken from the other side's GGUF)."""
     if side.snapshot.gguf is not None:
         return side.snapshot.gguf
-    return expected_gguf(side.source, side.snapshot, chkhsh_encoder(side))
+    return expected_gguf(side.source, side.snapshot, chkhsh_encoder(side), other.snapshot.gguf)
 
 
 def stop_ids(side: Side, gguf: GGUFTokenizer) -> set[int]:
@@ -42,7 +44,7 @@ def stop_ids(side: Side, gguf: GGUFTokenizer) -> set[int]:
 
 
 def gguf_pair_findings(base: Side, tuned: Side, check_names: list[str]) -> dict[str, list[Finding]]:
-    base_gguf, tuned_gguf = as_gguf(base), as_gguf(tuned)
+    base_gguf, tuned_gguf = as_gguf(base, tuned), as_gguf(tuned, base)
     hf, hf_gguf = ((base, base_gguf) if base.snapshot.gguf is None else
                    (tuned, tuned_gguf) if tuned.snapshot.gguf is None else (base, base_gguf))
     found = gguf_findings(base_gguf, tuned_gguf, stop_ids(hf, hf_gguf), tuned.source.spec)

@@ -54,6 +54,8 @@ class GGUFTokenizer:
     normalizer_lowercase: bool | None = None  # tokenizer.ggml.normalizer.*: what a BERT (WPM) vocabulary applies
     normalizer_strip_accents: bool | None = None
     notes: list[str] = field(default_factory=list)  # what expected.py could not model
+    # what expected.py took from the compared GGUF for want of a config.json: findings say so
+    assumed: list[str] = field(default_factory=list)
 
     def token(self, token_id: int | None) -> str | None:
         if token_id is None or not 0 <= token_id < len(self.tokens):
