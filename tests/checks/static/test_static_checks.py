@@ -260,6 +260,11 @@ class TestTokenizerConfig:
         assert codes(findings, Severity.ERROR) == {"config.padding-side-changed"}
         assert codes(findings, Severity.WARNING) == {"config.model-max-length-changed"}
 
+    def test_a_key_saved_as_null_is_an_absent_key(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
+        # trl's SFTTrainer and axolotl's tokenizer_default save add_prefix_space: null
+        edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(add_prefix_space=None, legacy=None))
+        assert diff(toy_dir, tuned_copy) == []
+
     def test_loader_keys_are_info(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(is_local=True, local_files_only=False))
         findings = diff(toy_dir, tuned_copy)
@@ -331,6 +336,29 @@ class TestModelConfig:
             config = json.loads((side / "config.json").read_text())
             write_json(side / "config.json", {"model_type": "llava", "text_config": {**config, "tie_word_embeddings": tied}})
         assert only(diff(base, tuned), "model-config.tie-word-embeddings-changed").severity is Severity.ERROR
+
+
+    def test_tie_word_embeddings_of_a_model_without_an_lm_head_is_not_drift(
+        self, diff: Diff, toy_dir: Path, tmp_path: Path
+    ) -> None:
+        # transformers 5 writes tie_word_embeddings: true on a re-save of a BertModel, which has no output layer
+        base, tuned = tmp_path / "b", tmp_path / "t"
+        for side, tied in ((base, None), (tuned, True)):
+            shutil.copytree(toy_dir, side)
+            edit_json(side / "config.json", lambda c, tied=tied: c.update(architectures=["BertModel"], model_type="bert",
+                                                                          tie_word_embeddings=tied))
+        assert diff(base, tuned) == []
+
+    def test_an_absent_tie_word_embeddings_is_its_config_class_default(self, diff: Diff, toy_dir: Path, tmp_path: Path) -> None:
+        base, false, true = tmp_path / "b", tmp_path / "f", tmp_path / "t"
+        for side, tied in ((base, None), (false, False), (true, True)):
+            shutil.copytree(toy_dir, side)
+            edit_json(side / "config.json", lambda c, tied=tied: c.update(architectures=["LlamaForCausalLM"],
+                                                                          model_type="llama", tie_word_embeddings=tied))
+        assert diff(base, false) == []
+        finding = only(diff(base, true), "model-config.tie-word-embeddings-changed")
+        assert "absent (false, the llama default) in base but true in tuned" in finding.message
+
 
 
 class TestSaveFormat:

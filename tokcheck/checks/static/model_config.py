@@ -161,17 +161,58 @@ def _vocab_size(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Findi
     return findings
 
 
+# Architectures with an output embedding (an LM head) that tie_word_embeddings can tie to the input one;
+# an encoder (BertModel) or a classifier has none, and transformers 5 writes the key on every re-save.
+_LM_HEADS = ("ForCausalLM", "LMHeadModel", "ForConditionalGeneration", "ForMaskedLM", "WithLMHead",
+             "ForPreTraining", "ForSeq2SeqLM", "ForImageTextToText", "ForSpeechSeq2Seq")
+
+
+def has_output_embedding(config: dict[str, Any]) -> bool:
+    """Whether the architectures config.json names have an LM head (unknown ones are assumed to)."""
+    architectures = config.get("architectures")
+    if not isinstance(architectures, list) or not architectures:
+        return True
+    return any(isinstance(a, str) and a.endswith(_LM_HEADS) for a in architectures)
+
+
+def class_default(config: dict[str, Any], key: str) -> Any:
+    """What the config class of config.json's model_type sets `key` to when the file leaves it out,
+    or None where transformers does not know the model type."""
+    model_type = config.get("model_type")
+    if not isinstance(model_type, str):
+        return None
+    try:
+        from transformers import AutoConfig
+
+        return getattr(AutoConfig.for_model(model_type), key, None)
+    except (ValueError, KeyError, TypeError, ImportError):  # an unknown or custom model type
+        return None
+
+
+def _tied(config: dict[str, Any]) -> tuple[Any, str]:
+    """tie_word_embeddings as the model class reads it (null or absent: its config class's default)."""
+    value = config.get("tie_word_embeddings")
+    if value is not None:
+        return value, compact(value)
+    value = class_default(config, "tie_word_embeddings")
+    return value, f"absent ({compact(value)}, the {config.get('model_type')} default)" if value is not None else "absent"
+
+
 def _tied_embeddings(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
-    before = _text_config(base.model_config).get("tie_word_embeddings")
-    after = _text_config(tuned.model_config).get("tie_word_embeddings")
-    if base.model_config is None or tuned.model_config is None or before == after:
+    if base.model_config is None or tuned.model_config is None:
+        return []
+    base_config, tuned_config = _text_config(base.model_config), _text_config(tuned.model_config)
+    if not (has_output_embedding(base_config) and has_output_embedding(tuned_config)):
+        return []
+    (before, before_shown), (after, after_shown) = _tied(base_config), _tied(tuned_config)
+    if before == after:
         return []
     return [
         Finding(
             CHECK,
             "model-config.tie-word-embeddings-changed",
             Severity.ERROR,
-            f"config.json tie_word_embeddings is {compact(before)} in base but {compact(after)} in tuned: the "
+            f"config.json tie_word_embeddings is {before_shown} in base but {after_shown} in tuned: the "
             "output layer is another matrix",
             where="config.json: tie_word_embeddings",
             base=before,

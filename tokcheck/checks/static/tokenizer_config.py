@@ -81,7 +81,8 @@ _GENERIC_CLASSES = {"PreTrainedTokenizerFast", "PreTrainedTokenizer", "Tokenizer
 def check_tokenizer_config(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
     if not (base.has_tokenizer_config and tuned.has_tokenizer_config):
         return []
-    before, after = base.tokenizer_config, tuned.tokenizer_config
+    # A key set to null reads as an absent key in every class (trl and axolotl save add_prefix_space: null).
+    before, after = (_set_keys(snapshot.tokenizer_config) for snapshot in (base, tuned))
     findings = _class_change(before.get("tokenizer_class"), after.get("tokenizer_class"))
     findings += _remote_code_change(before.get("auto_map"), after.get("auto_map"))
     for key in sorted(set(before) | set(after)):
@@ -91,6 +92,10 @@ def check_tokenizer_config(base: TokenizerSnapshot, tuned: TokenizerSnapshot) ->
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+def _set_keys(config: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in config.items() if value is not None}
 
 
 def _effective(key: str, config: dict[str, Any]) -> Any:
