@@ -1,8 +1,8 @@
 """Hypothesis strategies that damage one file of a real checkpoint, per file kind: truncation at any
 byte, an empty file, non-UTF-8 bytes, a flipped byte; for JSON files a hostile value at any key (a
 string for a list, null, a huge int, a negative id, NaN, a lone surrogate, nesting deep enough to
-break a recursive parser) or a missing key; added-token id lies (past the vocabulary, colliding,
-duplicated, negative); safetensors header lengths of 2**60 and offsets, dtypes and shapes that lie;
+break a recursive parser) or a missing key; id lies (past the vocabulary, near 2**31 and 2**63,
+colliding, duplicated, negative) in added_tokens, added_tokens_decoder and the vocabulary; safetensors header lengths of 2**60 and offsets, dtypes and shapes that lie;
 pickles holding objects that are not tensors."""
 
 from __future__ import annotations
@@ -86,32 +86,58 @@ def json_damage(original: bytes) -> st.SearchStrategy[bytes]:
     )
 
 
+# Ids no real tokenizer has, at the edges of int32, int64 and u32, and far past any vocabulary:
+# sized by, each would exhaust memory (an id of 10**12 did, through set(range(...))).
+HUGE_IDS = [2**31 - 1, 2**31, 2**32, 2**63 - 1, 2**63, 10**12]
+NEGATIVE_IDS = [-1, -5, -(2**31), -(2**63)]
+
+
 def added_token_lies(original: bytes) -> st.SearchStrategy[bytes]:
-    """tokenizer.json's added tokens with an id past the vocabulary, colliding with another token,
-    duplicated under a new name, negative, or missing."""
+    """tokenizer.json's added tokens with an id past the vocabulary (a little, or near 2**31 and
+    2**63), colliding with another token, duplicated under a new name, negative, or missing; or a
+    vocabulary entry's id made huge or negative."""
     data = json.loads(original)
     tokens = data["added_tokens"]
     vocab_ids = sorted(data["model"]["vocab"].values())
+    vocab_tokens = sorted(data["model"]["vocab"])
 
     def lie(choice: tuple[int, int, Any]) -> bytes:
         which, kind, value = choice
         copy = json.loads(json.dumps(data))
         entry = copy["added_tokens"][which % len(tokens)]
         if kind == 0:
-            entry["id"] = 10**6 + value % 1000  # past the vocabulary
+            entry["id"] = [10**6 + value % 1000, *HUGE_IDS][value % (len(HUGE_IDS) + 1)]  # past the vocabulary
+        elif kind == 6:
+            copy["model"]["vocab"][vocab_tokens[which % len(vocab_tokens)]] = [*HUGE_IDS, *NEGATIVE_IDS][value % 10]
         elif kind == 1:
             entry["id"] = vocab_ids[value % len(vocab_ids)]  # collides with a vocabulary token
         elif kind == 2:
             copy["added_tokens"].append({**entry, "content": f"<fuzz_{value % 100}>"})  # same id, new name
         elif kind == 3:
-            entry["id"] = -1 - value % 5
+            entry["id"] = NEGATIVE_IDS[value % len(NEGATIVE_IDS)]
         elif kind == 4:
             del entry["id"]
         else:
             copy["added_tokens"].append(dict(entry))  # the very same entry twice
         return _dump(copy)
 
-    return st.tuples(st.integers(0, 1000), st.integers(0, 5), st.integers(0, 10**6)).map(lie)
+    return st.tuples(st.integers(0, 1000), st.integers(0, 6), st.integers(0, 10**6)).map(lie)
+
+
+def decoder_id_lies(original: bytes) -> st.SearchStrategy[bytes]:
+    """tokenizer_config.json's added_tokens_decoder with a key (an id) made huge or negative."""
+    data = json.loads(original)
+    keys = sorted(data.get("added_tokens_decoder") or {}) or ["0"]
+
+    def lie(choice: tuple[int, int]) -> bytes:
+        which, value = choice
+        copy = json.loads(json.dumps(data))
+        decoder = copy.setdefault("added_tokens_decoder", {})
+        entry = decoder.pop(keys[which % len(keys)], {"content": "<fuzz>", "special": True})
+        decoder[str([*HUGE_IDS, *NEGATIVE_IDS][value % 10])] = entry
+        return _dump(copy)
+
+    return st.tuples(st.integers(0, 1000), st.integers(0, 9)).map(lie)
 
 
 def text_damage(original: bytes) -> st.SearchStrategy[bytes]:

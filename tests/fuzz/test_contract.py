@@ -74,6 +74,16 @@ def test_a_damaged_checkpoint_ends_in_an_exit_code_and_at_most_one_line(name: st
     assert_contract(checkpoint, tuned)
 
 
+def test_an_added_token_id_of_10_to_the_12_is_one_line_before_anything_is_sized_by_it(
+    checkpoint: Path, tmp_path: Path
+) -> None:
+    # It once ended in a MemoryError, killed after 70 s: set(range(base.length, tuned.length)).
+    tuned = shutil.copytree(checkpoint, tmp_path / "tuned")
+    edit = _json_edit(lambda d: d["added_tokens"][-1].__setitem__("id", 10**12))
+    (tuned / "tokenizer.json").write_bytes(edit((tuned / "tokenizer.json").read_bytes()))
+    assert assert_contract(checkpoint, tuned) == (2, 4)
+
+
 def test_a_damaged_checkpoint_in_a_training_run_is_one_line(checkpoint: Path, tmp_path: Path) -> None:
     # Each checkpoint after the first is fingerprinted before it is read: damage there too.
     run = tmp_path / "run"

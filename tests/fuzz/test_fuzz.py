@@ -72,7 +72,8 @@ KINDS = {
         _json_edit(lambda d: d["model"]["merges"].__setitem__(1, "x")),  # IndexError in canonical.py: mixed formats
     )),
     "tokenizer.json added tokens": FileKind("tokenizer.json", "plain", mutations.added_token_lies),
-    "tokenizer_config.json": FileKind("tokenizer_config.json", "plain", mutations.json_damage),
+    "tokenizer_config.json": FileKind("tokenizer_config.json", "plain", lambda original: st.one_of(
+        mutations.json_damage(original), mutations.decoder_id_lies(original))),
     "special_tokens_map.json": FileKind("special_tokens_map.json", "plain", mutations.json_damage),
     "added_tokens.json": FileKind("added_tokens.json", "plain", mutations.json_damage),
     "vocab.json": FileKind("vocab.json", "slow", mutations.json_damage),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -19,6 +20,7 @@ from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code,
 from tokcheck.sources.gguf.as_snapshot import ORIGIN as GGUF_ORIGIN
 from tokcheck.sources.gguf.as_snapshot import snapshot_fields as gguf_snapshot_fields
 from tokcheck.sources.gguf.metadata import GGUFTokenizer, read_tokenizer
+from tokcheck.sources.id_bounds import check_ids
 from tokcheck.sources.live import load_tokenizer
 from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
@@ -140,6 +142,8 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
     merges, merges_format = canonical.merges(model)
     config_added = _config_added_tokens(config)
     added = _added_tokens(tokenizer_json, config_added, _read_object(source, "added_tokens.json"))
+    model_config = _read_object(source, "config.json") if "config.json" in files else None
+    check_ids(source.spec, len(vocab), _declared_ids(vocab, added, config_added, model_config))
     extra, named_extra = _extra_special_tokens(config, special_map)
     templates, places = _chat_templates(source, config)
     return TokenizerSnapshot(
@@ -164,13 +168,23 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
         named_extra_special_tokens=named_extra,
         chat_templates=templates,
         template_places=places,
-        model_config=_read_object(source, "config.json") if "config.json" in files else None,
+        model_config=model_config,
         generation_config=(
             _read_object(source, "generation_config.json") if "generation_config.json" in files else None
         ),
         digests=_digests(source, files),
         saved_specials=_saved_specials(tokenizer_json) if origin == "tokenizer.json" else {},
     )
+
+
+def _declared_ids(vocab: dict[str, int], added: dict[int, AddedToken], config_added: dict[int, AddedToken],
+                  model_config: dict[str, Any] | None) -> Iterator[tuple[str, Any]]:
+    yield from (("tokenizer.json vocab id", token_id) for token_id in vocab.values())
+    yield from (("an added token's id", token_id) for token_id in added)
+    yield from (("tokenizer_config.json added_tokens_decoder id", token_id) for token_id in config_added)
+    for config in (model_config or {}, (model_config or {}).get("text_config") or {}):
+        if isinstance(config, dict):
+            yield "config.json vocab_size", config.get("vocab_size")
 
 
 def _saved_specials(tokenizer_json: dict[str, Any]) -> dict[str, Any]:
