@@ -5,6 +5,9 @@ hang, a memory blow-up or a crash; the static check names the escape before anyt
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -54,6 +57,13 @@ def tokenizer(toy_dir: Path) -> Any:
     return load_tokenizer(resolve(str(toy_dir)))
 
 
+@pytest.fixture(autouse=True)
+def fresh_refusals(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test starts a run of its own: no template refused yet, nothing shared."""
+    monkeypatch.setattr(template_budget, "_refusals", {})
+    monkeypatch.setattr(template_budget, "_shared_refusals", None)
+
+
 def rendered_with(tokenizer: Any, template: str) -> Any:
     """render_chat's outcome under `template` (the exception it raised, if it did)."""
     previous = tokenizer.chat_template
@@ -87,6 +97,47 @@ def test_a_template_that_loops_for_very_long_runs_past_the_time_budget(tokenizer
     outcome = rendered_with(tokenizer, LOOPS_FOR_LONG)
     assert isinstance(outcome, TemplateBudgetExceeded) and "ran past 1 s" in str(outcome)
     assert time.monotonic() - started < 30
+
+
+def test_a_template_refused_once_is_not_rendered_again(tokenizer: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(template_budget, "RENDER_SECONDS", 1.0)
+    renders = []
+    original = tokenizer.apply_chat_template
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        renders.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(tokenizer, "apply_chat_template", counted)
+    first, again = rendered_with(tokenizer, LOOPS_FOR_LONG), rendered_with(tokenizer, LOOPS_FOR_LONG)
+    assert isinstance(again, TemplateBudgetExceeded) and str(again) == str(first) == "the chat template ran past 1 s"
+    assert len(renders) == 1
+    assert rendered_with(tokenizer, "{{ 'another template' }}") == "another template"
+
+
+def test_a_refusal_is_shared_with_the_other_workers_of_the_run(
+    tokenizer: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(template_budget, "RENDER_SECONDS", 1.0)
+    template_budget.share_refusals(tmp_path)
+    refused = rendered_with(tokenizer, LOOPS_FOR_LONG)
+    monkeypatch.setattr(template_budget, "_refusals", {})  # another worker: only the directory is shared
+    monkeypatch.setattr(tokenizer, "apply_chat_template", lambda *a, **k: pytest.fail("rendered again"))
+    assert str(rendered_with(tokenizer, LOOPS_FOR_LONG)) == str(refused)
+
+
+@pytest.mark.slow  # the same as the two tests above, through a whole run (~30 s here): its wall time is the point
+def test_a_looping_template_ends_the_whole_run_with_its_finding(toy_dir: Path, tmp_path: Path) -> None:
+    tuned = clone(toy_dir, tmp_path / "tuned")
+    (tuned / "chat_template.jinja").write_text(LOOPS_FOR_LONG, encoding="utf-8")
+    # A generous wall limit (the run took 32 s here, 42 s under -n 2): rendered at each use, it ran for hours.
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--base-tokenizer", str(toy_dir), "--tuned", str(tuned), "-q",
+         "-p", "no:cacheprovider", "-n", "2"],
+        capture_output=True, text=True, timeout=180, cwd=tmp_path, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
+    assert run.returncode == 1 and "the chat template ran past 10 s" in run.stdout, run.stdout[-3000:]
+    assert "Traceback" not in run.stdout + run.stderr
 
 
 @pytest.mark.parametrize("template", [HUGE_STRING, DOUBLING], ids=["multiplied", "doubled"])

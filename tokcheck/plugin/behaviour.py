@@ -6,7 +6,10 @@ has already read (tokcheck.sources.snapshot_handoff), so that no worker parses t
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,9 +33,11 @@ from tokcheck.plugin.options import (
     SWEEP_SHARDS,
     Option,
 )
+from tokcheck.sources import template_budget
 
 WORKER_SEED_KEY = "tokcheck_hypothesis_seed"
 WORKER_SNAPSHOTS_KEY = "tokcheck_snapshots"
+WORKER_REFUSALS_KEY = "tokcheck_template_refusals"
 
 
 def _number(config: pytest.Config, option: Option, kind: type, low: float, high: float | None = None) -> Any:
@@ -83,16 +88,33 @@ def _seed(config: pytest.Config, profile: str) -> int | str | None:
 
 
 class XdistHooks:
-    """Hands the controller's seed to every worker, so that all of them run the same examples, and
-    the snapshots `snapshots()` packs (made once, for every worker)."""
+    """Hands the controller's seed to every worker, so that all of them run the same examples, the
+    snapshots `snapshots()` packs (made once, for every worker), and the run's directory of chat
+    templates refused for their budget (tokcheck.sources.template_budget), so that a template one
+    worker gave up on is not rendered again by another; the directory goes when the run ends."""
 
     def __init__(self, settings: BehaviourSettings, snapshots: Callable[[], bytes]) -> None:
         self.settings = settings
         self._snapshots = snapshots
         self._packed: bytes | None = None
+        self._refusals: str | None = None
 
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[WORKER_SEED_KEY] = self.settings.seed
         if self._packed is None:
             self._packed = self._snapshots()
         node.workerinput[WORKER_SNAPSHOTS_KEY] = self._packed
+        if self._refusals is None:
+            self._refusals = tempfile.mkdtemp(prefix="tokcheck-template-refusals-")
+        node.workerinput[WORKER_REFUSALS_KEY] = self._refusals
+
+    def pytest_unconfigure(self) -> None:
+        if self._refusals is not None:
+            shutil.rmtree(self._refusals, ignore_errors=True)
+
+
+def share_worker_refusals(config: pytest.Config) -> None:
+    """On an xdist worker: remember template refusals in the controller's directory."""
+    directory = getattr(config, "workerinput", {}).get(WORKER_REFUSALS_KEY)
+    if directory is not None:
+        template_budget.share_refusals(Path(directory))

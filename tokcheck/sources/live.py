@@ -60,7 +60,8 @@ def render_chat(tokenizer: Any, messages: list[dict[str, Any]], *, tokenize: boo
     """apply_chat_template with the same return shape on transformers 4 and 5 (text, or a list of ids),
     in transformers' sandbox and under tokcheck's render budget (a template that runs past it raises
     TemplateBudgetExceeded)."""
-    with render_budget():
+    # chat_template= may be a template's text or the name of one of the tokenizer's: the pair is the key
+    with render_budget([getattr(tokenizer, "chat_template", None), kwargs.get("chat_template")]):
         rendered = check_size(tokenizer.apply_chat_template(messages, tokenize=tokenize, **kwargs))
     if tokenize and hasattr(rendered, "keys"):  # transformers 5 returns a BatchEncoding
         rendered = rendered["input_ids"]

@@ -3,13 +3,22 @@ sandbox (jinja2's ImmutableSandboxedEnvironment: no attribute starting with "_",
 arguments, range() capped), which stops escapes but not a template that loops for hours or builds
 a string of gigabytes. So each render here gets a wall limit (SIGALRM, in the main thread), an
 address-space headroom (RLIMIT_AS, on Linux) and a size limit on what it returns; running past any
-is TemplateBudgetExceeded, which the checks report about the template like any other refusal."""
+is TemplateBudgetExceeded, which the checks report about the template like any other refusal.
+
+A template that exhausts its budget once is not rendered again in the run: the suite renders a
+template hundreds of times (every property, example and class view), and a looping one, stopped at
+each render's limit, stalled a run for hours. The refusal is remembered by the template's hash, in
+the process and, under xdist, in a directory the controller shares with every worker (the same
+refusal, so the same finding and report)."""
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from tokcheck.deadline import wall_limit
@@ -69,16 +78,56 @@ def _memory_limit(headroom: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
+_refusals: dict[str, str] = {}  # template hash -> the refusal's message, in this process
+_shared_refusals: Path | None = None  # the run's directory of refusals, one file per template hash
+
+
+def share_refusals(directory: Path | None) -> None:
+    """Remember refusals in `directory` too (the xdist controller's, given to every worker)."""
+    global _shared_refusals
+    _shared_refusals = directory
+
+
+def template_key(template: Any) -> str:
+    """The hash a template's refusal is remembered by (any JSON-able value: a text, named templates)."""
+    return hashlib.sha256(json.dumps(template, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _refusal(key: str) -> str | None:
+    if key not in _refusals and _shared_refusals is not None:
+        with contextlib.suppress(OSError, UnicodeDecodeError):  # none shared yet, or being written
+            _refusals[key] = (_shared_refusals / key).read_text(encoding="utf-8")
+    return _refusals.get(key) or None
+
+
+def _remember(key: str, message: str) -> None:
+    _refusals[key] = message
+    if _shared_refusals is not None:
+        with contextlib.suppress(OSError):  # the run's directory gone: this process still remembers
+            partial = _shared_refusals / f".{key}.partial"
+            partial.write_text(message, encoding="utf-8")
+            partial.replace(_shared_refusals / key)
+
+
 @contextlib.contextmanager
-def render_budget() -> Iterator[None]:
-    """Run one render under the time and memory budget (the size is checked on its result)."""
+def render_budget(template: Any = None) -> Iterator[None]:
+    """Run one render of `template` under the time and memory budget (the size is checked on its
+    result inside it); a template refused once in the run is refused again without a render."""
+    key = template_key(template) if template is not None else None  # None: not remembered
+    if key is not None and (message := _refusal(key)) is not None:
+        raise TemplateBudgetExceeded(message)
     try:
-        with wall_limit(RENDER_SECONDS, _past_render_time), _memory_limit(RENDER_MEMORY_HEADROOM):
-            yield
-    except MemoryError:
-        raise TemplateBudgetExceeded(
-            f"the chat template needed more than {RENDER_MEMORY_HEADROOM // 1024**3} GiB to render"
-        ) from None
+        try:
+            with wall_limit(RENDER_SECONDS, _past_render_time), _memory_limit(RENDER_MEMORY_HEADROOM):
+                yield
+        except MemoryError:
+            raise TemplateBudgetExceeded(
+                f"the chat template needed more than {RENDER_MEMORY_HEADROOM // 1024**3} GiB to render"
+            ) from None
+    except TemplateBudgetExceeded as refused:
+        if key is not None:
+            _remember(key, str(refused))
+        raise
 
 
 def check_size(rendered: Any) -> Any:
