@@ -26,6 +26,7 @@ from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
 from tokcheck.sources.tokens import SPECIAL_ROLES, AddedToken, token_content
 
+SAVED_BATCHING = ("truncation", "padding")
 # Files whose bytes matter but which tokcheck does not parse: compared by digest.
 DIGESTED_FILES = ("tokenizer.model", "spiece.model", "sentencepiece.bpe.model", "tekken.json", "vocab.txt", "merges.txt")
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class TokenizerSnapshot:
     # tokenizer.json's added_tokens (id and content) and post_processor as saved: what llama.cpp's
     # converter (gguf-py's SpecialVocab) reads of it besides the merges; empty without a tokenizer.json.
     saved_specials: dict[str, Any] = field(default_factory=dict)
+    # tokenizer.json's truncation and padding (null, or the settings the tokenizers library, TEI and
+    # sentence-transformers apply on every call); the canonical components leave them out.
+    saved_batching: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def id_to_token(self) -> dict[int, str]:
@@ -174,6 +178,7 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
         ),
         digests=_digests(source, files),
         saved_specials=_saved_specials(tokenizer_json) if origin == "tokenizer.json" else {},
+        saved_batching={key: tokenizer_json.get(key) for key in SAVED_BATCHING} if origin == "tokenizer.json" else {},
     )
 
 

@@ -271,6 +271,25 @@ class TestTokenizerConfig:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(add_prefix_space=None, legacy=None))
         assert diff(toy_dir, tuned_copy) == []
 
+    def test_saved_truncation_and_padding_are_a_warning_with_the_values(
+        self, diff: Diff, toy_dir: Path, tuned_copy: Path
+    ) -> None:
+        # A sentence-transformers trainer save: the backend tokenizer's truncation persisted in tokenizer.json.
+        from tokenizers import Tokenizer
+
+        backend = Tokenizer.from_file(str(tuned_copy / "tokenizer.json"))
+        backend.enable_truncation(max_length=256)
+        backend.enable_padding(length=256)
+        backend.save(str(tuned_copy / "tokenizer.json"))
+        findings = diff(toy_dir, tuned_copy)
+        assert codes(findings) == {"config.saved-truncation-changed", "config.saved-padding-changed"}
+        assert "truncation: base null, tuned {" in only(findings, "config.saved-truncation-changed").message
+        assert {f.severity for f in findings} == {Severity.WARNING}
+        resaved = tuned_copy.parent / "resaved"
+        shutil.copytree(tuned_copy, resaved)
+        edit_json(resaved / "tokenizer.json", lambda j: j["truncation"].__setitem__("max_length", 512))
+        assert "truncation.max_length: base 256, tuned 512" in only(diff(tuned_copy, resaved), "config.saved-truncation-changed").message
+
     def test_loader_keys_are_info(self, diff: Diff, toy_dir: Path, tuned_copy: Path) -> None:
         edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(is_local=True, local_files_only=False))
         findings = diff(toy_dir, tuned_copy)

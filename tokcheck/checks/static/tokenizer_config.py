@@ -1,13 +1,14 @@
 """The tokenizer_config.json check: keys that change encoding, decoding or batching, the tokenizer
-class, and loader arguments that transformers 5 persists (info only)."""
+class, and loader arguments that transformers 5 persists (info only); and the batching tokenizer.json
+saves (truncation, padding), which every call of the tokenizers library applies."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from tokcheck.checks.static.common import compact
+from tokcheck.checks.static.common import compact, json_differences
 from tokcheck.findings import Finding, Severity
-from tokcheck.sources.snapshot import TokenizerSnapshot
+from tokcheck.sources.snapshot import SAVED_BATCHING, TokenizerSnapshot
 from tokcheck.sources.tokens import SPECIAL_ROLES
 
 CHECK = "tokenizer_config"
@@ -79,8 +80,34 @@ _GENERIC_CLASSES = {"PreTrainedTokenizerFast", "PreTrainedTokenizer", "Tokenizer
 
 
 def check_tokenizer_config(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
+    findings = _saved_batching(base, tuned)
     if not (base.has_tokenizer_config and tuned.has_tokenizer_config):
-        return []
+        return findings
+    return findings + _config_keys(base, tuned)
+
+
+def _saved_batching(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
+    """tokenizer.json's truncation and padding (a sentence-transformers trainer save persists them)."""
+    if not (base.saved_batching and tuned.saved_batching):
+        return []  # a side without a tokenizer.json saves none
+    findings = []
+    for key in SAVED_BATCHING:
+        before, after = base.saved_batching.get(key), tuned.saved_batching.get(key)
+        if before == after:
+            continue
+        changed = "; ".join(f"{key if path in ('', '(whole)') else f'{key}.{path}'}: base {compact(left)}, tuned {compact(right)}"
+                            for path, left, right in json_differences(before, after)[:5])
+        findings.append(Finding(
+            CHECK, f"config.saved-{key}-changed", Severity.WARNING,
+            f"tokenizer.json's {key} differs ({changed}); the tokenizers library, TEI and sentence-transformers "
+            f"apply it on every call, so inputs are {'cut' if key == 'truncation' else 'padded'} differently",
+            where=f"tokenizer.json: {key}", base=before, tuned=after,
+            fix=f"restore {key} from base's tokenizer.json (tokenizer.no_{key}() before saving removes it)",
+        ))
+    return findings
+
+
+def _config_keys(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
     # A key set to null reads as an absent key in every class (trl and axolotl save add_prefix_space: null).
     before, after = (_set_keys(snapshot.tokenizer_config) for snapshot in (base, tuned))
     findings = _class_change(before.get("tokenizer_class"), after.get("tokenizer_class"))
