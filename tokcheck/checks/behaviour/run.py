@@ -10,6 +10,8 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from tokcheck.checks.base_memo import BaseMemo
+from tokcheck.checks.behaviour.approximate_gap import GAP as APPROXIMATE_GAP
+from tokcheck.checks.behaviour.approximate_gap import ApproximateReference, approximate_reference
 from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.counterexamples import Counterexample
@@ -102,8 +104,24 @@ class BehaviourRun:
         how = LLAMACPP_AGAINST_HF if view == LLAMACPP_VIEW else self.approximate
         return dataclasses.replace(finding, severity=Severity.WARNING, message=f"{finding.message} ({how})")
 
+    @cached_property
+    def reference(self) -> ApproximateReference | None:
+        return approximate_reference(self.session.sides)
+
     def _examples_as_seen(self, examples: Sequence[Counterexample]) -> list[Finding]:
-        return self._as_seen([example.to_finding() for example in examples], [example.seen_in for example in examples])
+        raw = [example.to_finding() for example in examples]
+        seen = self._as_seen(raw, [example.seen_in for example in examples])
+        return [self._gap(finding) if self._in_the_gap(example) else as_seen
+                for finding, as_seen, example in zip(raw, seen, examples)]
+
+    def _in_the_gap(self, example: Counterexample) -> bool:
+        """A difference the approximate view also shows for a faithful conversion of the HF side."""
+        return (example.seen_in != LLAMACPP_VIEW and example.text is not None and self.reference is not None
+                and self.reference.explains(example.text))
+
+    @staticmethod
+    def _gap(finding: Finding) -> Finding:
+        return dataclasses.replace(finding, severity=Severity.INFO, message=f"{finding.message} ({APPROXIMATE_GAP})")
 
     def has_chat_template(self) -> bool:
         return self.comparison.base_renders_chat
