@@ -119,7 +119,7 @@ def test_a_refusal_is_shared_with_the_other_workers_of_the_run(
     tokenizer: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setattr(template_budget, "RENDER_SECONDS", 1.0)
-    template_budget.share_refusals(tmp_path)
+    template_budget.start_refusals(tmp_path)
     refused = rendered_with(tokenizer, LOOPS_FOR_LONG)
     monkeypatch.setattr(template_budget, "_refusals", {})  # another worker: only the directory is shared
     monkeypatch.setattr(tokenizer, "apply_chat_template", lambda *a, **k: pytest.fail("rendered again"))

@@ -25,7 +25,7 @@ import pytest
 
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.plugin import collection
-from tokcheck.plugin.behaviour import WORKER_SNAPSHOTS_KEY, XdistHooks, share_worker_refusals
+from tokcheck.plugin.behaviour import WORKER_SNAPSHOTS_KEY, XdistHooks, start_refusals
 from tokcheck.plugin.fixtures import encoding_cache_lines
 from tokcheck.plugin.options import (  # re-exported: the names tests and other plugins use
     ACCEPT_INI,
@@ -91,7 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
     workerinput = getattr(config, "workerinput", None)
     if workerinput is not None and WORKER_SNAPSHOTS_KEY in workerinput:
         snapshot_handoff.receive(workerinput[WORKER_SNAPSHOTS_KEY])
-    share_worker_refusals(config)
+    start_refusals(config)
     try:
         run = configure_run(config)
     except TokcheckUsageError as error:

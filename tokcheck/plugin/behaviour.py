@@ -113,8 +113,7 @@ class XdistHooks:
             shutil.rmtree(self._refusals, ignore_errors=True)
 
 
-def share_worker_refusals(config: pytest.Config) -> None:
-    """On an xdist worker: remember template refusals in the controller's directory."""
+def start_refusals(config: pytest.Config) -> None:
+    """No template refused yet in this run; on an xdist worker, refusals shared with the others."""
     directory = getattr(config, "workerinput", {}).get(WORKER_REFUSALS_KEY)
-    if directory is not None:
-        template_budget.share_refusals(Path(directory))
+    template_budget.start_refusals(Path(directory) if directory is not None else None)

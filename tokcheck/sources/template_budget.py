@@ -82,9 +82,11 @@ _refusals: dict[str, str] = {}  # template hash -> the refusal's message, in thi
 _shared_refusals: Path | None = None  # the run's directory of refusals, one file per template hash
 
 
-def share_refusals(directory: Path | None) -> None:
-    """Remember refusals in `directory` too (the xdist controller's, given to every worker)."""
+def start_refusals(directory: Path | None) -> None:
+    """A run starts with no template refused; its refusals are also kept in `directory`, when
+    given (the xdist controller's, handed to every worker)."""
     global _shared_refusals
+    _refusals.clear()
     _shared_refusals = directory
 
 
