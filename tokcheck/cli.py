@@ -19,7 +19,7 @@ from tokcheck.findings import apply_accepted
 from tokcheck.plugin.options import ACCEPT, ALLOW_DOWNLOAD, REPORT, STRICT, TRUST_REMOTE_CODE, add_to_argparse
 from tokcheck.report.context import ReportContext, content_hash
 from tokcheck.report.output import write_report
-from tokcheck.report.saved import read_saved
+from tokcheck.report.run_report import RunReport, read_report
 from tokcheck.report.terminal import render_terminal
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.live import load_tokenizer
@@ -42,8 +42,8 @@ def _parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser("report", help="render a saved JSON report again: HTML, Markdown or JSON by -o's suffix")
     report.add_argument("saved", metavar="REPORT.json", type=Path, help="a report written with --tokcheck-report PATH.json")
-    report.add_argument("-o", "--output", metavar="PATH", type=Path, required=True,
-                        help="where to write it: .html (one self-contained page), .md or .json")
+    report.add_argument("-o", "--output", metavar="PATH", type=Path, required=True, action="append",
+                        help="where to write it: .html (one self-contained page), .md or .json; repeatable")
 
     golden = commands.add_parser("golden", help="golden files: record a tokenizer's behaviour, or check it")
     golden_commands = golden.add_subparsers(dest="golden_command", required=True, metavar="GOLDEN_COMMAND")
@@ -78,18 +78,18 @@ def run_diff(args: argparse.Namespace) -> int:
     findings = apply_accepted([finding for check in session.static.values() for finding in check], settings.accept)
     context = ReportContext(sides=session.describe_sides(), strict=strict,
                             hashes={side.name: content_hash(side.source, side.snapshot) for side in session.sides})
-    print(render_terminal(findings, context))
-    report = getattr(args, REPORT.dest)
-    if report:
-        write_report(Path(report), findings, context, label=f"{REPORT.cli} {report}")
-    return EXIT_DRIFT if any(finding.fails(strict) for finding in findings) else EXIT_CLEAN
+    report = RunReport(findings, context)
+    print(render_terminal(report))
+    for path in getattr(args, REPORT.dest):
+        write_report(Path(path), report, label=f"{REPORT.cli} {path}")
+    return EXIT_DRIFT if report.failing else EXIT_CLEAN
 
 
 def run_report(args: argparse.Namespace) -> int:
-    saved = read_saved(args.saved, str(args.saved))
-    write_report(args.output, saved.findings, saved.context, saved.outcome, label=f"-o {args.output}",
-                 checkpoints=saved.checkpoints)
-    print(f"wrote {args.output} ({len(saved.findings)} findings)")
+    saved = read_report(args.saved, str(args.saved))
+    for path in args.output:
+        write_report(path, saved, label=f"-o {path}")
+        print(f"wrote {path} ({len(saved.findings)} findings)")
     return EXIT_CLEAN
 
 
@@ -106,7 +106,7 @@ def run_golden(args: argparse.Namespace) -> int:
                   else f"wrote {recorded.path} ({recorded.entries} entries)")
         return EXIT_CLEAN
     findings = [finding for kind in KINDS for finding in files.compare(kind, tokenizer)]
-    print(render_terminal(findings, ReportContext(sides={"tokenizer": source.describe()})))
+    print(render_terminal(RunReport(findings, ReportContext(sides={"tokenizer": source.describe()}))))
     return EXIT_DRIFT if findings else EXIT_CLEAN
 
 

@@ -38,18 +38,33 @@ def byte_damage(original: bytes) -> st.SearchStrategy[bytes]:
     )
 
 
-def _paths(data: Any, prefix: tuple[Any, ...] = (), depth: int = 0) -> list[tuple[Any, ...]]:
-    """Key paths into a JSON document (the first, second and last items of long lists only)."""
+def key_paths(data: Any, depth: int = 4, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Key paths into a JSON document, `depth` keys deep at most. Of a long list, the first, second
+    and last items, and the first item of each other shape (a finding with row norms among findings
+    with token boxes, say)."""
     found = [prefix] if prefix else []
-    if depth >= 4:
+    if len(prefix) >= depth:
         return found
     if isinstance(data, dict):
         for key in sorted(data):
-            found += _paths(data[key], (*prefix, key), depth + 1)
+            found += key_paths(data[key], depth, (*prefix, key))
     elif isinstance(data, list) and data:
-        for index in sorted({0, min(1, len(data) - 1), len(data) - 1}):
-            found += _paths(data[index], (*prefix, index), depth + 1)
+        picked = {0, min(1, len(data) - 1), len(data) - 1}
+        firsts: dict[frozenset[tuple[Any, ...]], int] = {}
+        for index, item in enumerate(data):
+            firsts.setdefault(_shape(item), index)
+        for index in sorted(picked | set(firsts.values())):
+            found += key_paths(data[index], depth, (*prefix, index))
     return found
+
+
+def _shape(data: Any, prefix: tuple[Any, ...] = ()) -> frozenset[tuple[Any, ...]]:
+    """The key paths of a JSON value with list positions left out: equal for values of one shape."""
+    if isinstance(data, dict):
+        return frozenset({prefix}).union(*(_shape(value, (*prefix, key)) for key, value in data.items()))
+    if isinstance(data, list):
+        return frozenset({prefix}).union(*(_shape(item, (*prefix, "[]")) for item in data))
+    return frozenset({prefix})
 
 
 def _set(data: Any, path: tuple[Any, ...], value: Any, delete: bool = False) -> Any:
@@ -73,10 +88,11 @@ def _dump(data: Any) -> bytes:
     return text.encode("utf-8")
 
 
-def json_damage(original: bytes) -> st.SearchStrategy[bytes]:
-    """A hostile value at any key path, a key removed, the whole document replaced, or byte damage."""
+def json_damage(original: bytes, depth: int = 4) -> st.SearchStrategy[bytes]:
+    """A hostile value at any key path (`depth` keys deep at most), a key removed, the whole
+    document replaced, or byte damage."""
     data = json.loads(original)
-    paths = _paths(data) or [()]
+    paths = key_paths(data, depth) or [()]
     value = st.one_of(st.sampled_from(HOSTILE_VALUES), st.sampled_from(RAW_VALUES).map(lambda raw: _MARK + raw[:8]))
     return st.one_of(
         st.tuples(st.sampled_from(paths), value).map(lambda pv: _dump(_set(data, pv[0], pv[1]))),

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from tests.plugin.test_plugin import STATIC, STATIC_TESTS, make_eom_tuned
+from tokcheck.cli import main
 from tokcheck.plugin import BASE_OPTION, REPORT_OPTION, TUNED_INI, TUNED_OPTION
+from tokcheck.report.run_report import read_report
+from tokcheck.report.terminal import render_terminal
 
 
 @pytest.fixture
@@ -49,6 +52,24 @@ def test_each_checked_checkpoint_gets_its_own_tests_named_by_its_id(
     data = json.loads((pytester.path / "report.json").read_text())
     assert data["checkpoints"]["matrix"]["checkpoint-1500"] == {"static": "error"}
     assert data["checkpoints"]["same_tokenizer_as"] == {"checkpoint-1000": "checkpoint-500", "checkpoint-2000": "checkpoint-500"}
+
+
+def test_the_saved_json_of_a_run_renders_every_format_as_the_run_wrote_it(
+    pytester: pytest.Pytester, toy_dir: Path, run_dir: Path
+) -> None:
+    """The README's CI recipe: --tokcheck-report once per format, then `tokcheck report` from the JSON."""
+    result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(run_dir), *STATIC,
+                                *(part for name in ("r.json", "r.html", "r.md") for part in (REPORT_OPTION, name)))
+    assert result.ret == 1
+    assert main(["report", str(pytester.path / "r.json"), "-o", str(pytester.path / "again.html"),
+                 "-o", str(pytester.path / "again.md"), "-o", str(pytester.path / "again.json")]) == 0
+    for suffix in ("html", "md", "json"):
+        assert (pytester.path / f"again.{suffix}").read_text() == (pytester.path / f"r.{suffix}").read_text(), suffix
+    assert 'data-checkpoint="checkpoint-1500" data-kind="static" data-state="error"' in (pytester.path / "r.html").read_text()
+    output = result.stdout.str()
+    printed = output[output.index("tokcheck drift report"):].splitlines()[1:]
+    saved = render_terminal(read_report(pytester.path / "r.json", "r.json")).splitlines()
+    assert printed[:len(saved)] == saved
 
 
 def test_k_selects_one_checkpoint_and_repeated_tuned_flags_keep_their_order(

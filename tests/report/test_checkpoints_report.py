@@ -8,6 +8,7 @@ from tokcheck.findings import Finding, Severity
 from tokcheck.report.checkpoints import CheckpointMatrix, checkpoint_lines
 from tokcheck.report.context import ReportContext
 from tokcheck.report.markdown import render_markdown
+from tokcheck.report.run_report import RunReport
 from tokcheck.report.structured import render_json
 from tokcheck.report.terminal import render_terminal
 
@@ -44,20 +45,20 @@ def test_every_format_carries_the_matrix_and_the_flat_list_names_the_first_check
     matrix = _matrix()
     flat = matrix.flat_findings()
     assert [f.where for f in flat if f.code == EOM.code] == ["first at c1500; gone again at c2000 (reverted): tokenizer.json"]
-    context = ReportContext(sides={"base": "b"}, checkpoints=matrix)
-    terminal = render_terminal(flat, context)
+    context = ReportContext(sides={"base": "b"})
+    terminal = render_terminal(RunReport(flat, context, checkpoints=matrix))
     assert "CHECKPOINTS (5; -: not run)" in terminal and "same tokenizer, checked once: c500, c1000, c2000" in terminal
     assert checkpoint_lines(matrix)[3].split() == ["c500", "ok", "ok", "-"]
-    data = json.loads(render_json(flat, context))["checkpoints"]
+    data = json.loads(render_json(RunReport(flat, context, checkpoints=matrix)))["checkpoints"]
     assert data["matrix"]["c1500"] == {"static": "error", "sweeps": "ok", "model": "-"}
     assert {f["code"]: f["reverted_at"] for f in data["findings"]}[EOM.code] == "c2000"
-    assert "| c1000 | ok | ok | - | same tokenizer as c500 |" in render_markdown(flat, context)
+    assert "| c1000 | ok | ok | - | same tokenizer as c500 |" in render_markdown(RunReport(flat, context, checkpoints=matrix))
 
 
 def test_a_single_pair_report_has_no_checkpoint_part() -> None:
     context = ReportContext(sides={"base": "b", "tuned": "t"})
-    assert "checkpoints" not in json.loads(render_json([EOM], context))
-    assert "CHECKPOINTS" not in render_terminal([EOM], context)
+    assert "checkpoints" not in json.loads(render_json(RunReport([EOM], context)))
+    assert "CHECKPOINTS" not in render_terminal(RunReport([EOM], context))
 
 
 def test_a_kind_whose_tests_all_skipped_reads_skipped_not_ok() -> None:

@@ -11,6 +11,7 @@ from tokcheck.findings import Finding, Severity
 from tokcheck.report.context import ReportContext
 from tokcheck.report.grouping import group_findings
 from tokcheck.report.markdown import render_markdown
+from tokcheck.report.run_report import RunReport
 from tokcheck.report.structured import render_json
 from tokcheck.report.terminal import render_terminal
 
@@ -35,7 +36,7 @@ def test_grouping_keeps_every_finding_once_and_the_verdict_as_it_was(drift_of: D
     findings, context = drift_of("llama3-eom")
     members = [finding for entry in group_findings(findings) for finding in entry.members]
     assert sorted(map(repr, members)) == sorted(map(repr, findings))
-    data = json.loads(render_json(findings, context))
+    data = json.loads(render_json(RunReport(findings, context)))
     assert data["failing"] == sum(finding.fails(False) for finding in findings)
     covered = sorted(i for group in data["groups"] for i in [group["head"], *group["related"], *group["seen_by"]])
     assert covered == list(range(len(data["findings"])))
@@ -45,12 +46,12 @@ def test_grouping_keeps_every_finding_once_and_the_verdict_as_it_was(drift_of: D
 
 def test_every_format_tells_the_eom_cause_once(drift_of: Drift) -> None:
     findings, context = drift_of("llama3-eom")
-    terminal = render_terminal(findings, context)
+    terminal = render_terminal(RunReport(findings, context))
     errors = terminal[terminal.index("ERROR (") :].split("\nINFO (")[0]
     headlines = [line for line in errors.splitlines() if line.startswith("  [")]
     assert [line.split("]")[0] for line in headlines] == ["  [vocabulary", "  [special_roles"]
     assert "also seen by" in errors and "sweep.added_tokens" in errors
-    markdown = render_markdown(findings, context)
+    markdown = render_markdown(RunReport(findings, context))
     rows = [line for line in markdown.splitlines() if line.startswith("| error |")]
     assert len(rows) == 2 and "behaviour.special_tokens" in rows[0] and "'<\\|eot_id\\|>'" in rows[1]
     assert "<details><summary>vocabulary: tuned adds special token '&lt;|eom_id|&gt;'" in markdown

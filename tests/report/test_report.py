@@ -15,7 +15,8 @@ from tokcheck.findings import Finding, Severity
 from tokcheck.report.context import ReportContext, counts, summary_line
 from tokcheck.report.markdown import render_markdown
 from tokcheck.report.output import render_file, write_report
-from tokcheck.report.structured import render_json, to_data
+from tokcheck.report.run_report import RunReport
+from tokcheck.report.structured import render_json
 from tokcheck.report.terminal import render_terminal
 
 CONTEXT = ReportContext(sides={"base": "zoo:llama3 (/cache/llama3)", "tuned": "./sft"},
@@ -29,6 +30,7 @@ MOVED = Finding("chat_template", "template.moved", Severity.INFO, "template move
 DIFF = Finding("chat_template", "template.changed", Severity.ERROR, "chat template differs",
                detail="\n".join(["--- base", "+++ tuned", *(f"+line {i}" for i in range(60))]))
 FINDINGS = [PAD, MOVED, ADDED, DIFF]
+REPORT = RunReport(FINDINGS, CONTEXT)
 
 
 def test_the_header_names_both_sides_the_libraries_and_the_settings() -> None:
@@ -48,7 +50,7 @@ def test_the_verdict_counts_severities_and_says_whether_warnings_fail() -> None:
 
 
 def test_the_terminal_report_goes_by_severity_with_where_values_fix_and_capped_detail() -> None:
-    lines = render_terminal(FINDINGS, CONTEXT).splitlines()
+    lines = render_terminal(REPORT).splitlines()
     error_at, warning_at, info_at = lines.index("ERROR (2)"), lines.index("WARNING (1)"), lines.index("INFO (1)")
     assert error_at < warning_at < info_at
     assert lines[error_at + 1 : error_at + 5] == [
@@ -65,38 +67,38 @@ def test_the_terminal_report_goes_by_severity_with_where_values_fix_and_capped_d
 
 def test_golden_findings_label_their_values_golden_and_now() -> None:
     golden = Finding("golden_encode", "golden.encode-changed", Severity.ERROR, "ids differ", base=[1], tuned=[2])
-    assert "      golden: [1] | now: [2]" in render_terminal([golden], ReportContext()).splitlines()
+    assert "      golden: [1] | now: [2]" in render_terminal(RunReport([golden], ReportContext())).splitlines()
 
 
 def test_the_json_report_holds_every_finding_whole_with_the_tallies_and_outcomes() -> None:
-    data = json.loads(render_json(FINDINGS, CONTEXT, {"failed": 2, "passed": 10}))
+    data = json.loads(render_json(RunReport(FINDINGS, CONTEXT, {"failed": 2, "passed": 10})))
     assert data["tokcheck_report"] == 1 and data["sides"] == CONTEXT.sides and data["settings"] == CONTEXT.settings
     assert data["summary"] == {"error": 2, "warning": 1, "info": 1} and data["failing"] == 2
     assert data["outcome"] == {"failed": 2, "passed": 10}
     assert [f["code"] for f in data["findings"]] == ["vocab.added-beyond-base", "template.changed", "roles.pad-is-eos",
                                                        "template.moved"]
     assert Finding.from_dict(data["findings"][1]) == DIFF  # the detail is not capped here
-    assert to_data([], ReportContext())["findings"] == []
+    assert RunReport([], ReportContext()).to_data()["findings"] == []
 
 
 def test_the_markdown_report_is_a_table_with_details_folded_below() -> None:
-    text = render_markdown(FINDINGS, CONTEXT, {"failed": 2})
+    text = render_markdown(RunReport(FINDINGS, CONTEXT, {"failed": 2}))
     assert text.startswith("## tokcheck drift report\n\n- base: zoo:llama3 (/cache/llama3)\n")
     assert "- **DRIFT: 2 error(s), 1 warning(s), 1 info**" in text and "Tests: 2 failed" in text
     assert "| warning | special_roles | pad \\| eos |  |  |" in text  # pipes escaped inside cells
     assert "<details><summary>chat_template: chat template differs</summary>\n\n```diff\n--- base" in text
     assert "hidden for info" not in text
-    assert render_markdown([], ReportContext()).rstrip().endswith("No drift found.")
+    assert render_markdown(RunReport([], ReportContext())).rstrip().endswith("No drift found.")
 
 
 def test_a_report_file_takes_its_format_from_its_name(tmp_path: Path) -> None:
-    assert render_file("r.md", FINDINGS, CONTEXT).startswith("## tokcheck drift report")
-    assert render_file("R.MARKDOWN", FINDINGS, CONTEXT).startswith("## tokcheck drift report")
-    assert json.loads(render_file("r.json", FINDINGS, CONTEXT))["failing"] == 2
-    write_report(tmp_path / "drift.md", FINDINGS, CONTEXT, label="--report drift.md")
+    assert render_file("r.md", REPORT).startswith("## tokcheck drift report")
+    assert render_file("R.MARKDOWN", REPORT).startswith("## tokcheck drift report")
+    assert json.loads(render_file("r.json", REPORT))["failing"] == 2
+    write_report(tmp_path / "drift.md", REPORT, label="--report drift.md")
     assert (tmp_path / "drift.md").read_text(encoding="utf-8").startswith("## tokcheck drift report")
 
 
 def test_a_report_that_cannot_be_written_is_one_usage_line(tmp_path: Path) -> None:
     with pytest.raises(TokcheckUsageError, match=r"^--report nowhere/r.json: cannot write \(No such file or directory\)$"):
-        write_report(tmp_path / "nowhere" / "r.json", FINDINGS, CONTEXT, label="--report nowhere/r.json")
+        write_report(tmp_path / "nowhere" / "r.json", REPORT, label="--report nowhere/r.json")

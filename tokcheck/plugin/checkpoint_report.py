@@ -16,9 +16,8 @@ from tokcheck.report.checkpoints import CheckpointMatrix, kind_of_test_file
 
 
 class CheckpointCollector:
-    def __init__(self, checkpoints: CheckpointRun, *, strict: bool) -> None:
+    def __init__(self, checkpoints: CheckpointRun) -> None:
         self.checkpoints = checkpoints
-        self.strict = strict
         self.found: list[tuple[tuple[Any, ...], str, str, list[Finding], bool]] = []
 
     def take(self, report: pytest.TestReport, order: tuple[Any, ...]) -> None:
@@ -34,7 +33,6 @@ class CheckpointCollector:
         matrix = CheckpointMatrix(
             order=run.ids(),
             same_as={c.id: c.same_as for c in run.checkpoints if c.same_as is not None},
-            strict=self.strict,
             unchecked=list(run.without_tokenizer),
         )
         for _, checkpoint, kind, findings, skipped in sorted(self.found, key=lambda entry: entry[0]):

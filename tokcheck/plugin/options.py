@@ -102,7 +102,8 @@ TUNED = Option((TUNED_OPTION, TUNED_ALIAS), "tokcheck_tuned", "tuned (fine-tuned
                ini=Ini(TUNED_INI, "tuned tokenizer specs, one per line (relative paths are relative to the ini "
                        "file).", "linelist"))
 REPORT = Option((REPORT_OPTION,), "tokcheck_report", "also write the drift report to PATH: JSON, Markdown when "
-                "PATH ends in .md, a self-contained HTML page when it ends in .html.", "PATH", cli="--report")
+                "PATH ends in .md, a self-contained HTML page when it ends in .html. Repeatable: one file each "
+                "(r.json and r.html).", "PATH", action="append", cli="--report")
 STRICT = Option((STRICT_OPTION,), "tokcheck_strict", "warnings fail too, not only errors.", action="store_true",
                 ini=Ini(STRICT_INI, "warnings fail too (true/false).", "bool"), cli="--strict")
 TRUST_REMOTE_CODE = Option((TRUST_REMOTE_CODE_OPTION,), "tokcheck_trust_remote_code", "allow tokenizers that ship "

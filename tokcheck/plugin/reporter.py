@@ -20,9 +20,9 @@ from tokcheck.plugin.checkpoint_report import CheckpointCollector
 from tokcheck.plugin.options import REPORT
 from tokcheck.plugin.state import PluginRun
 from tokcheck.plugin.verdict import FINDINGS_PROPERTY
-from tokcheck.report.context import ReportContext
 from tokcheck.report.markdown import render_markdown
 from tokcheck.report.output import write_report
+from tokcheck.report.run_report import RunReport
 from tokcheck.report.terminal import render_terminal
 
 REPORTER_NAME = "tokcheck-drift-reporter"
@@ -44,13 +44,17 @@ class DriftReporter:
         self.found: list[tuple[tuple[Any, ...], list[Finding]]] = []
         self.outcomes: Counter[str] = Counter()
         self.ran_checks = False
-        self.across = CheckpointCollector(run.checkpoints, strict=run.session.settings.strict) if run.checkpoints else None
+        self.across = CheckpointCollector(run.checkpoints) if run.checkpoints else None
 
-    @property
-    def findings(self) -> list[Finding]:
-        if self.across is not None:  # each distinct finding once, with the checkpoint it first appears in
-            return self.across.matrix().flat_findings()
-        return [finding for _, findings in sorted(self.found, key=lambda entry: entry[0]) for finding in findings]
+    def report(self) -> RunReport:
+        """The run's report: every finding in suite order or, across checkpoints, each distinct one
+        once with the checkpoint it first appears in, and the matrix."""
+        context = self.run.report_context()
+        if self.across is not None:
+            matrix = self.across.matrix()
+            return RunReport(matrix.flat_findings(), context, dict(self.outcomes), matrix)
+        found = [finding for _, findings in sorted(self.found, key=lambda entry: entry[0]) for finding in findings]
+        return RunReport(found, context, dict(self.outcomes))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if report.when == "call" or (report.when == "setup" and not report.passed):
@@ -64,12 +68,6 @@ class DriftReporter:
         if self.across is not None:
             self.across.take(report, _test_order(report))
 
-    def context(self) -> ReportContext:
-        context = self.run.report_context()
-        if self.across is not None:
-            context.checkpoints = self.across.matrix()
-        return context
-
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         suite_expected = self.run.session.has_pair and not self.run.no_suite
         if not self.ran_checks and not suite_expected:
@@ -80,29 +78,29 @@ class DriftReporter:
             return
         # The writer's markup colours only when --color and the output (a TTY, or --color=yes) allow it.
         markup = terminalreporter._tw.markup
-        for line in render_terminal(self.findings, self.context(), markup).splitlines():
+        for line in render_terminal(self.report(), markup).splitlines():
             terminalreporter.write_line(line)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        self.append_step_summary()
-        path = self.config.getoption(REPORT.dest)
-        if not path:
-            return
-        target = self.config.invocation_params.dir / path
-        try:
-            write_report(target, self.findings, self.context(), dict(self.outcomes),
-                         label=f"{REPORT.flags[0]} {path}")
-        except TokcheckUsageError as error:
-            raise pytest.UsageError(str(error)) from None
-
-    def append_step_summary(self) -> None:
-        """GitHub Actions shows the Markdown appended to $GITHUB_STEP_SUMMARY on the run's page."""
+        paths = self.config.getoption(REPORT.dest) or []
         summary = os.environ.get(STEP_SUMMARY_VARIABLE)
-        if not summary or not self.ran_checks:
+        if not paths and not (summary and self.ran_checks):
             return
+        report = self.report()
+        if summary and self.ran_checks:
+            self.append_step_summary(summary, report)
+        for path in paths:
+            try:
+                write_report(self.config.invocation_params.dir / path, report, label=f"{REPORT.flags[0]} {path}")
+            except TokcheckUsageError as error:
+                raise pytest.UsageError(str(error)) from None
+
+    @staticmethod
+    def append_step_summary(summary: str, report: RunReport) -> None:
+        """GitHub Actions shows the Markdown appended to $GITHUB_STEP_SUMMARY on the run's page."""
         try:
             with Path(summary).open("a", encoding="utf-8") as file:
-                file.write(render_markdown(self.findings, self.run.report_context(), dict(self.outcomes)) + "\n")
+                file.write(render_markdown(report) + "\n")
         except OSError as error:
             raise pytest.UsageError(f"{STEP_SUMMARY_VARIABLE}={summary}: cannot append ({error.strerror})") from None

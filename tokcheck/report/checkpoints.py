@@ -1,16 +1,18 @@
 """The report across the checkpoints of a training run: a matrix of checkpoint against check
 kind, for each finding the first checkpoint where it appears and whether a later one lost it
 again (drift class 28: a tokenizer reverted between checkpoints), and the checkpoints whose
-tokenizers are identical grouped. Plain data in, lines and JSON-able data out; the terminal,
-JSON and Markdown reports each add it with one call."""
+tokenizers are identical grouped. Plain data in, lines and JSON-able data out (to_data, and
+from_data back); every format renders it from the report's model (report/run_report.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from tokcheck.findings import Finding, Severity, sorted_findings
+from tokcheck.report.shape import Shape
 
 KIND_ORDER = ("static", "loading", "behaviour", "sweeps", "model", "gpu")
 NOT_RUN = "-"  # a cell whose checks did not run; "skipped": they ran and skipped, saying why
@@ -22,7 +24,7 @@ def kind_of_test_file(path: str) -> str:
     return stem.removeprefix("test_")
 
 
-def _key(finding: Finding) -> tuple[str, str, str]:
+def finding_key(finding: Finding) -> tuple[str, str, str]:
     return (finding.check, finding.code, finding.where)
 
 
@@ -32,6 +34,7 @@ class Timeline:
     after the first where it is gone (None: it stays to the last checkpoint that ran its check)."""
 
     finding: Finding
+    kind: str  # the check kind that found it (KIND_ORDER)
     present: list[str]
     first: str
     gone_at: str | None = None
@@ -50,7 +53,6 @@ class CheckpointMatrix:
 
     order: list[str]
     same_as: dict[str, str]
-    strict: bool = False
     results: dict[str, dict[str, list[Finding]]] = field(default_factory=dict)  # id -> kind -> findings
     unchecked: list[str] = field(default_factory=list)  # checkpoint folders without tokenizer files
     ran: set[tuple[str, str]] = field(default_factory=set)  # (checkpoint, kind) where a test was not skipped
@@ -104,18 +106,18 @@ class CheckpointMatrix:
                 for finding in findings:
                     if finding.severity is Severity.INFO:
                         continue
-                    key = _key(finding)
+                    key = finding_key(finding)
                     firsts.setdefault(key, (finding, kind))
                     if checkpoint not in present.setdefault(key, []):
                         present[key].append(checkpoint)
         result = []
-        kinds = {_key(finding): kind for finding, kind in firsts.values()}
+        kinds = {finding_key(finding): kind for finding, kind in firsts.values()}
         for finding in sorted_findings(finding for finding, _ in firsts.values()):
-            key = _key(finding)
+            key = finding_key(finding)
             where = present[key]
             later = self.order[self.order.index(where[0]) + 1:]
             gone = next((c for c in later if c not in where and kinds[key] in self.effective(c)), None)
-            result.append(Timeline(finding, where, where[0], gone))
+            result.append(Timeline(finding, kinds[key], where, where[0], gone))
         return result
 
     def flat_findings(self) -> list[Finding]:
@@ -123,11 +125,11 @@ class CheckpointMatrix:
         the findings part of every report lists."""
         flat: list[Finding] = []
         seen: set[tuple[str, str, str]] = set()
-        timelines = {_key(t.finding): t for t in self.timelines()}
+        timelines = {finding_key(t.finding): t for t in self.timelines()}
         for checkpoint in self.order:
             for findings in self.effective(checkpoint).values():
                 for finding in findings:
-                    key = _key(finding)
+                    key = finding_key(finding)
                     if key in seen:
                         continue
                     seen.add(key)
@@ -137,6 +139,61 @@ class CheckpointMatrix:
                     flat.append(dataclasses.replace(finding, where=where))
         return flat
 
+    def flat_keys(self) -> dict[tuple[str, str, str], tuple[str, str, str]]:
+        """Each finding's key in the checkpoints' results -> its key in flat_findings(), for the
+        HTML matrix's links from a cell to its findings."""
+        flat = iter(self.flat_findings())
+        keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}
+        for checkpoint in self.order:
+            for findings in self.effective(checkpoint).values():
+                for finding in findings:
+                    if finding_key(finding) not in keys:
+                        keys[finding_key(finding)] = finding_key(next(flat))
+        return keys
+
+    def to_data(self) -> dict[str, Any]:
+        """The JSON report's "checkpoints": what from_data() reads back ("results", "ran", the order,
+        the groups by leader, the folders without a tokenizer), then what a reader of the JSON wants
+        without recomputing it (each cell, the groups, each finding's first and reverted checkpoint)."""
+        return {
+            "order": self.order,
+            "kinds": self.kinds,
+            "matrix": {checkpoint: {kind: self.cell(checkpoint, kind) for kind in self.kinds} for checkpoint in self.order},
+            "same_tokenizer_as": dict(self.same_as),
+            "groups": self.groups(),
+            "without_tokenizer": self.unchecked,
+            "findings": [{"code": t.finding.code, "check": t.finding.check, "kind": t.kind,
+                          "severity": t.finding.severity.value, "message": t.finding.message, "where": t.finding.where,
+                          "first": t.first, "present": t.present, "reverted_at": t.gone_at} for t in self.timelines()],
+            "results": {checkpoint: {kind: [finding.to_dict() for finding in findings] for kind, findings in kinds.items()}
+                        for checkpoint, kinds in self.results.items()},
+            "ran": sorted([checkpoint, kind] for checkpoint, kind in self.ran),
+        }
+
+    @classmethod
+    def from_data(cls, value: Any, shape: Shape) -> CheckpointMatrix:
+        data = shape.mapping(value, "checkpoints")
+        for key in ("order", "results", "ran"):
+            if key not in data:
+                shape.fail("checkpoints", f"no {key!r}: written by a tokcheck older than its HTML matrix; run it again")
+        order = shape.texts(data["order"], "checkpoints.order")
+        known = set(order)
+        same_as = shape.text_map(data.get("same_tokenizer_as", {}), "checkpoints.same_tokenizer_as")
+        matrix = cls(order, same_as, unchecked=shape.texts(data.get("without_tokenizer", []),
+                                                                    "checkpoints.without_tokenizer"))
+        for checkpoint, leader in same_as.items():
+            if checkpoint not in known or leader not in known:
+                shape.fail(f"checkpoints.same_tokenizer_as.{checkpoint}", "names a checkpoint not in its order")
+        for checkpoint, kinds in shape.mapping(data["results"], "checkpoints.results").items():
+            if checkpoint not in known:
+                shape.fail(f"checkpoints.results.{checkpoint}", "a checkpoint not in its order")
+            for kind, findings in shape.mapping(kinds, f"checkpoints.results.{checkpoint}").items():
+                matrix.add(checkpoint, kind, shape.findings(findings, f"checkpoints.results.{checkpoint}.{kind}"),
+                           skipped=True)
+        for index, pair in enumerate(shape.items(data["ran"], "checkpoints.ran")):
+            checkpoint, kind = _pair(shape.texts(pair, f"checkpoints.ran[{index}]"), shape, f"checkpoints.ran[{index}]")
+            matrix.ran.add((checkpoint, kind))
+        return matrix
 
 def _rows(matrix: CheckpointMatrix) -> list[list[str]]:
     rows = []
@@ -169,25 +226,10 @@ def checkpoint_lines(matrix: CheckpointMatrix | None) -> list[str]:
     return lines
 
 
-def checkpoint_data(matrix: CheckpointMatrix | None) -> dict[str, object]:
-    """The JSON report's "checkpoints" entry (nothing when the run had one tuned tokenizer)."""
-    if matrix is None:
-        return {}
-    return {
-        "checkpoints": {
-            "order": matrix.order,
-            "kinds": matrix.kinds,
-            "matrix": {checkpoint: {kind: matrix.cell(checkpoint, kind) for kind in matrix.kinds}
-                       for checkpoint in matrix.order},
-            "same_tokenizer_as": dict(matrix.same_as),
-            "groups": matrix.groups(),
-            "without_tokenizer": matrix.unchecked,
-            "findings": [{"code": t.finding.code, "check": t.finding.check, "severity": t.finding.severity.value,
-                          "message": t.finding.message, "where": t.finding.where, "first": t.first,
-                          "present": t.present, "reverted_at": t.gone_at} for t in matrix.timelines()],
-        }
-    }
-
+def _pair(items: list[str], shape: Shape, where: str) -> tuple[str, str]:
+    if len(items) != 2:
+        shape.fail(where, "expected [checkpoint, kind]")
+    return items[0], items[1]
 
 def checkpoint_markdown(matrix: CheckpointMatrix | None) -> list[str]:
     """The Markdown report's part: the matrix as a table, then the timelines."""

@@ -17,7 +17,6 @@ from tokcheck.sources.files import KNOWN_FILES
 from tokcheck.sources.spec import TokenizerSource
 
 if TYPE_CHECKING:
-    from tokcheck.report.checkpoints import CheckpointMatrix
     from tokcheck.sources.snapshot import TokenizerSnapshot
 
 
@@ -30,7 +29,6 @@ class ReportContext:
     strict: bool = False
     hashes: dict[str, str] = field(default_factory=dict)  # "base" -> content hash of its tokenizer files
     recorded_versions: dict[str, str] | None = None  # a report read back from JSON: the versions it ran with
-    checkpoints: CheckpointMatrix | None = None  # a run over several tuned checkpoints
 
     @property
     def versions(self) -> dict[str, str]:

@@ -2,34 +2,24 @@
 JavaScript; no font, script or request from anywhere) with the header, filters by severity and
 check, the entries by severity then check (one per root cause, with its behaviour examples folded
 below), token boxes for every counterexample, chat template diffs side by side, row-norm figures
-for the model checks, and a checkpoint x check matrix when a run compares several checkpoints."""
+for the model checks, and a checkpoint x check-kind matrix when a run compares several checkpoints."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from tokcheck.findings import Finding, Severity, check_rank, sorted_findings
+from tokcheck.report.checkpoints import NOT_RUN, CheckpointMatrix, finding_key
 from tokcheck.report.context import ReportContext, summary_line
 from tokcheck.report.grouping import Entry, group_findings, is_behaviour, seen_by_summary
 from tokcheck.report.html_figures import norm_figure, side_by_side, token_grid
 from tokcheck.report.html_style import SCRIPT, STYLE
+from tokcheck.report.run_report import RunReport
 from tokcheck.report.token_boxes import token_rows
 
 _VALUE_CHARS = 400  # longest base/tuned value shown inline; the JSON report has it whole
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """One checkpoint of a multi-checkpoint run, for the checkpoint x check matrix: its name (a
-    step, a directory) and its findings. Issue 15's runs hand a list of these to render_html; a
-    JSON report carries them under "checkpoints" ([{"name", "findings"}])."""
-
-    name: str
-    findings: list[Finding]
 
 
 def _value(value: Any) -> str:
@@ -52,14 +42,15 @@ def _facts(finding: Finding) -> str:
     return f'<dl class="facts">{cells}</dl>' if cells else ""
 
 
-def _figures(finding: Finding) -> str:
+def _figures(finding: Finding, index: int) -> str:
     parts = []
     rows = token_rows(finding)
     if rows is not None:
         parts.append(token_grid(rows, "token boxes: base above, tuned below, on shared character offsets"))
     norms = (finding.evidence or {}).get("norms")
     if norms:
-        parts.append(norm_figure(norms, f"{finding.check}: row norms of the sampled trained rows and the watched rows"))
+        parts.append(norm_figure(norms, f"{finding.check}: row norms of the sampled trained rows and the watched rows",
+                                 f"f{index}"))
     if finding.detail:
         table = side_by_side(finding.detail) if finding.check == "chat_template" else None
         if table:
@@ -69,26 +60,26 @@ def _figures(finding: Finding) -> str:
     return "".join(parts)
 
 
-def _finding(finding: Finding, index: int, level: int, prefix: str) -> str:
+def _finding(finding: Finding, index: int, level: int) -> str:
     severity = finding.severity.value
-    return (f'<article class="finding {severity}" id="{prefix}f{index}" data-finding="{index}" '
+    return (f'<article class="finding {severity}" id="f{index}" data-finding="{index}" '
             f'data-code="{escape(finding.code, quote=True)}" data-check="{escape(finding.check, quote=True)}">'
             f'<h{level} class="title"><span class="badge {severity}">{severity.upper()}</span> '
             f'<span class="check">[{escape(finding.check)}]</span> <span class="message">{escape(finding.message)}</span>'
-            f'</h{level}>{_facts(finding)}{_figures(finding)}</article>')
+            f'</h{level}>{_facts(finding)}{_figures(finding, index)}</article>')
 
 
-def _entry(entry: Entry, position: dict[int, int], prefix: str, number: int) -> str:
+def _entry(entry: Entry, position: dict[int, int], number: int) -> str:
     checks = " ".join(dict.fromkeys(finding.check for finding in entry.members))
-    parts = [f'<section class="entry {entry.severity.value}" id="{prefix}e{number}" data-severity="{entry.severity.value}" '
+    parts = [f'<section class="entry {entry.severity.value}" id="e{number}" data-severity="{entry.severity.value}" '
              f'data-checks="{escape(checks, quote=True)}">']
     if entry.grouped:
         parts.append(f'<p class="cause">One root cause: <strong>{escape(entry.cause)}</strong> '
                      f'({len(entry.members)} findings)</p>')
-    parts.append(_finding(entry.head, position[id(entry.head)], 4, prefix))
+    parts.append(_finding(entry.head, position[id(entry.head)], 4))
     if entry.related:
         parts.append('<section class="related"><h5>Same cause, other static checks</h5>')
-        parts += [_finding(finding, position[id(finding)], 6, prefix) for finding in entry.related]
+        parts += [_finding(finding, position[id(finding)], 6) for finding in entry.related]
         parts.append("</section>")
     boxed = [finding for finding in entry.seen_by if token_rows(finding) is not None]
     example = min(boxed, key=lambda finding: len(finding.where)) if boxed else None
@@ -101,13 +92,13 @@ def _entry(entry: Entry, position: dict[int, int], prefix: str, number: int) -> 
     if entry.seen_by:
         parts.append(f'<details class="seen-by"><summary><h5>Also seen by {len(entry.seen_by)} behaviour check(s) and '
                      f'sweep(s): {escape(seen_by_summary(entry))}</h5></summary>')
-        parts += [_finding(finding, position[id(finding)], 6, prefix) for finding in entry.seen_by]
+        parts += [_finding(finding, position[id(finding)], 6) for finding in entry.seen_by]
         parts.append("</details>")
     parts.append("</section>")
     return "".join(parts)
 
 
-def _entries(findings: list[Finding], prefix: str = "") -> str:
+def _entries(findings: list[Finding]) -> str:
     entries = group_findings(findings)
     position = {id(finding): index for index, finding in enumerate(findings)}
     if not entries:
@@ -118,7 +109,7 @@ def _entries(findings: list[Finding], prefix: str = "") -> str:
         of_severity = [entry for entry in entries if entry.severity is severity]
         if not of_severity:
             continue
-        parts.append(f'<section class="severity" id="{prefix}{severity.value}" data-severity="{severity.value}">'
+        parts.append(f'<section class="severity" id="{severity.value}" data-severity="{severity.value}">'
                      f'<h2>{severity.value.capitalize()} ({len(of_severity)})</h2>')
         checks = sorted(dict.fromkeys(entry.head.check for entry in of_severity), key=check_rank)
         for check in checks:
@@ -126,7 +117,7 @@ def _entries(findings: list[Finding], prefix: str = "") -> str:
             for entry in of_severity:
                 if entry.head.check == check:
                     number += 1
-                    parts.append(_entry(entry, position, prefix, number))
+                    parts.append(_entry(entry, position, number))
             parts.append("</section>")
         parts.append("</section>")
     return "".join(parts)
@@ -186,37 +177,54 @@ def is_behaviour_name(check: str) -> bool:
     return is_behaviour(Finding(check, "", Severity.INFO, ""))
 
 
-def _matrix(checkpoints: Sequence[Checkpoint]) -> str:
-    checks = sorted({finding.check for checkpoint in checkpoints for finding in checkpoint.findings}, key=check_rank)
-    head = "".join(f'<th scope="col">{escape(check)}</th>' for check in checks)
+_MARKS = {"error": "✗", "warning": "!", "ok": "✓", "skipped": "–", NOT_RUN: "·"}
+
+
+def _matrix(matrix: CheckpointMatrix, ordered: list[Finding]) -> str:
+    """Checkpoint x check kind: each cell its mark, its count of errors and warnings linked to the
+    first of them, and the findings that first appear there (new) or are gone there (reverted)."""
+    anchor = {finding_key(finding): index for index, finding in enumerate(ordered)}
+    flat = matrix.flat_keys()
+    timelines = matrix.timelines()
+
+    def link(finding: Finding, text: str) -> str:
+        return f'<a href="#f{anchor[flat[finding_key(finding)]]}">{text}</a>'
+
+    head = "".join(f'<th scope="col">{escape(kind)}</th>' for kind in matrix.kinds)
     rows = []
-    for number, checkpoint in enumerate(checkpoints):
+    for checkpoint in matrix.order:
+        effective = matrix.effective(checkpoint)
         cells = []
-        for check in checks:
-            found = [finding for finding in checkpoint.findings if finding.check == check]
-            if not found:
-                cells.append('<td class="pass">✓ <span class="sr">no findings</span></td>')
-                continue
-            worst = min((finding.severity for finding in found), key=lambda severity: severity.rank)
-            index = checkpoint.findings.index(found[0])
-            cells.append(f'<td class="{worst.value}"><a href="#c{number}-f{index}">{worst.value} ({len(found)})</a></td>')
-        rows.append(f'<tr><th scope="row"><a href="#c{number}">{escape(checkpoint.name)}</a></th>{"".join(cells)}</tr>')
-    return ('<section id="matrix"><h2>Checkpoints by check</h2><table class="matrix"><thead><tr>'
-            f'<th scope="col">checkpoint</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+        for kind in matrix.kinds:
+            state = matrix.cell(checkpoint, kind)
+            found = [finding for finding in effective.get(kind, []) if finding.severity is not Severity.INFO]
+            text = f'{_MARKS.get(state, "?")} {escape(state)}' + (f" ({len(found)})" if found else "")
+            notes = [f'<span class="new">new: {link(t.finding, escape(t.finding.code))}</span>'
+                     for t in timelines if t.first == checkpoint and t.kind == kind]
+            notes += [f'<span class="reverted">reverted: {link(t.finding, escape(t.finding.code))}</span>'
+                      for t in timelines if t.gone_at == checkpoint and t.kind == kind]
+            cells.append(f'<td class="cell {escape(state)}" data-checkpoint="{escape(checkpoint, quote=True)}" '
+                         f'data-kind="{escape(kind, quote=True)}" data-state="{escape(state, quote=True)}" '
+                         f'data-count="{len(found)}">{link(found[0], text) if found else text}{"".join(notes)}</td>')
+        leader = matrix.same_as.get(checkpoint)
+        note = f"same tokenizer as {escape(leader)}" if leader else ""
+        rows.append(f'<tr><th scope="row">{escape(checkpoint)}</th>{"".join(cells)}<td class="note">{note}</td></tr>')
+    unchecked = "".join(f"<li><code>{escape(folder)}</code>: no tokenizer files of its own, not checked</li>"
+                        for folder in matrix.unchecked)
+    legend = ", ".join(f"{mark} {state}" for state, mark in _MARKS.items() if state != NOT_RUN) + f", {_MARKS[NOT_RUN]} not run"
+    return ('<section id="matrix"><h2>Checkpoints by check</h2><table class="matrix">'
+            f'<caption>{escape(legend)}; (n): errors and warnings, linked to the first</caption><thead><tr>'
+            f'<th scope="col">checkpoint</th>{head}<th scope="col"></th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
+            + (f'<ul class="unchecked">{unchecked}</ul>' if unchecked else "") + "</section>")
 
 
-def render_html(findings: list[Finding], context: ReportContext, outcome: dict[str, Any] | None = None,
-                checkpoints: Sequence[Checkpoint] = ()) -> str:
-    ordered = sorted_findings(findings)
+def render_html(report: RunReport) -> str:
+    ordered = sorted_findings(report.findings)
+    context, outcome = report.context, report.outcome
     body = [_header(ordered, context, outcome), _filters(ordered), "<main>"]
-    if len(checkpoints) > 1:
-        body.append(_matrix(checkpoints))
-        for number, checkpoint in enumerate(checkpoints):
-            body.append(f'<section class="checkpoint" id="c{number}"><h2>{escape(checkpoint.name)}</h2>'
-                        f"{_entries(checkpoint.findings, prefix=f'c{number}-')}</section>")
-    else:
-        body.append(_entries(ordered))
-    body.append("</main>")
+    if report.checkpoints is not None:
+        body.append(_matrix(report.checkpoints, ordered))
+    body += [_entries(ordered), "</main>"]
     title = escape(summary_line(ordered, context.strict))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "

@@ -117,10 +117,11 @@ _W, _H, _LEFT, _RIGHT, _TOP, _BOTTOM = 720, 230, 56, 16, 34, 46
 _ROW_STYLE = {"zero": "bad", "near-zero": "bad", "not-finite": "bad", "far-above": "warn", "ok": "ok"}
 
 
-def norm_figure(norms: dict[str, Any], title: str) -> str:
+def norm_figure(norms: dict[str, Any], title: str, key: str) -> str:
     """The sampled trained rows' norms as a histogram on a log axis, the watched rows (new and
     template tokens) as labelled markers, the thresholds as dashed lines; zero rows, which a log
-    axis cannot show, sit in a box left of the axis. A table under it gives the same rows as text."""
+    axis cannot show, sit in a box left of the axis. A table under it gives the same rows as text.
+    `key` makes its ids unique in the page (the finding's anchor), and the same on every render."""
     trained = [value for value in norms.get("trained", []) if value]
     rows: list[dict[str, Any]] = norms.get("rows", [])
     thresholds: dict[str, float] = {key: value for key, value in (norms.get("thresholds") or {}).items() if value}
@@ -142,9 +143,9 @@ def norm_figure(norms: dict[str, Any], title: str) -> str:
     base_y = _H - _BOTTOM
     width = (plot_right - plot_left) / bins
     out = [f'<svg class="norms" viewBox="0 0 {_W} {_H}" width="{_W}" height="{_H}" role="img" '
-           f'aria-labelledby="t-{id(norms)} d-{id(norms)}" xmlns="http://www.w3.org/2000/svg">',
-           f'<title id="t-{id(norms)}">{escape(title)}</title>',
-           f'<desc id="d-{id(norms)}">Histogram of the norms of {len(trained)} sampled trained rows on a log axis; '
+           f'aria-labelledby="t-{key} d-{key}" xmlns="http://www.w3.org/2000/svg">',
+           f'<title id="t-{key}">{escape(title)}</title>',
+           f'<desc id="d-{key}">Histogram of the norms of {len(trained)} sampled trained rows on a log axis; '
            f'{len(rows)} watched rows marked; thresholds dashed.</desc>']
     for index, count in enumerate(counts):
         if count:

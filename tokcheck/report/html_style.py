@@ -87,7 +87,8 @@ svg.norms .row.bad path{fill:var(--err)}svg.norms .row.warn path{fill:#c77800}sv
 table.rows tr.bad td:last-child{color:var(--err);font-weight:700}
 table.matrix td a{font-weight:600}
 table.matrix td.error{background:var(--err-bg)}table.matrix td.warning{background:var(--warn-bg)}
-table.matrix td.pass{color:var(--ok)}
+table.matrix td.ok{color:var(--ok)}table.matrix td span{display:block;font-size:.85em}
+table.matrix td span.reverted{color:var(--ok)}
 .sr{position:absolute;left:-9999px}
 [hidden]{display:none!important}
 """
@@ -115,6 +116,22 @@ SCRIPT = """
   var expand=document.getElementById('expand-all'),collapse=document.getElementById('collapse-all');
   if(expand){expand.addEventListener('click',function(){setOpen(true);});}
   if(collapse){collapse.addEventListener('click',function(){setOpen(false);});}
+  // A link to a finding (the run matrix's cells) shows it: its folds open, the filters cleared if they hide it.
+  function reveal(){
+    var target=location.hash&&document.getElementById(location.hash.slice(1));
+    if(!target){return;}
+    for(var node=target;node;node=node.parentElement){
+      if(node.tagName==='DETAILS'){node.open=true;}
+      if(node.hidden){boxes.forEach(function(b){b.checked=true;});if(select){select.value='';}apply();}
+    }
+    target.scrollIntoView();
+  }
+  window.addEventListener('hashchange',reveal);
+  document.addEventListener('click',function(e){  // the same link again fires no hashchange
+    var a=e.target.closest&&e.target.closest('a[href^="#f"]');
+    if(a&&a.getAttribute('href')===location.hash){reveal();}
+  });
   apply();
+  reveal();
 })();
 """

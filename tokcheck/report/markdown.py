@@ -5,12 +5,12 @@ checks that also saw it folded below in <details> blocks."""
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
-from tokcheck.findings import Finding, Severity
+from tokcheck.findings import Severity
 from tokcheck.report.checkpoints import checkpoint_markdown
-from tokcheck.report.context import ReportContext, summary_line
+from tokcheck.report.context import summary_line
 from tokcheck.report.grouping import Entry, group_findings, same_examples, seen_by_summary
+from tokcheck.report.run_report import RunReport
 from tokcheck.report.terminal import boundary_lines
 
 
@@ -48,13 +48,14 @@ def _details(entry: Entry) -> list[str]:
     return ["", f"<details><summary>{summary}</summary>", "", *body, "</details>"]
 
 
-def render_markdown(findings: list[Finding], context: ReportContext, outcome: dict[str, Any] | None = None) -> str:
+def render_markdown(report: RunReport) -> str:
+    findings, context, outcome = report.findings, report.context, report.outcome
     lines = ["## tokcheck drift report", ""]
     lines += [f"- {line}" for line in context.header_lines()]
     lines += [f"- **{summary_line(findings, context.strict)}**", ""]
     if outcome:
         lines += ["Tests: " + ", ".join(f"{count} {name}" for name, count in sorted(outcome.items())), ""]
-    lines += checkpoint_markdown(context.checkpoints)
+    lines += checkpoint_markdown(report.checkpoints)
     entries = group_findings(findings)
     if entries:
         lines += ["| severity | check | finding | where | fix | also seen by |", "|---|---|---|---|---|---|"]

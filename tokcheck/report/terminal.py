@@ -12,8 +12,9 @@ from typing import Any
 
 from tokcheck.findings import Finding, Severity
 from tokcheck.report.checkpoints import checkpoint_lines
-from tokcheck.report.context import ReportContext, summary_line
+from tokcheck.report.context import summary_line
 from tokcheck.report.grouping import Entry, group_findings, same_examples, seen_by_summary
+from tokcheck.report.run_report import RunReport
 from tokcheck.report.token_boxes import Box, bracketed, token_rows
 
 _DETAIL_LINES = 40  # longest detail block (e.g. a template diff) in the terminal
@@ -106,8 +107,9 @@ def _entry_lines(entry: Entry, markup: Markup) -> list[str]:
     return lines
 
 
-def render_terminal(findings: list[Finding], context: ReportContext, markup: Markup = plain) -> str:
-    lines = [*context.header_lines(), summary_line(findings, context.strict), *checkpoint_lines(context.checkpoints)]
+def render_terminal(report: RunReport, markup: Markup = plain) -> str:
+    findings, context = report.findings, report.context
+    lines = [*context.header_lines(), summary_line(findings, context.strict), *checkpoint_lines(report.checkpoints)]
     entries = group_findings(findings)
     for severity in Severity:
         group = [entry for entry in entries if entry.severity is severity]
