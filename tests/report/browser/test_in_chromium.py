@@ -1,6 +1,7 @@
 """The HTML report in a real browser: headless Chromium from Debian, driven by Playwright (its own
 browser download is unreachable here), opening the reports of real zoo drift runs (the founding
-case, merges reordered, a chat template change, a zero embedding row). Each page loads with no
+case, merges reordered, a chat template change, a zero embedding row, a training run over two
+checkpoints). Each page loads with no
 console error and no request, shows every finding of its JSON report and every counterexample's
 ids in order, and its filters work; screenshots go to artifacts/browser/ (gitignored; or
 $TOKCHECK_ARTIFACTS), whose path the test prints, with each report's JSON and HTML. Without Playwright or Chromium, these skip."""
@@ -33,6 +34,7 @@ CASES = {
     "merges-reordered": ("zoo:llama3", "zoo:llama3-merges-reordered"),
     "template-change": ("zoo:llama3.1", "zoo:llama3.1-tool-template"),
     "zero-embedding-row": ("{base}", "{eom_zero_row}"),  # the <|eom_id|> checkpoint with a zero row
+    "training-run": ("{base}", "{run}"),  # checkpoint-100 the base's files, checkpoint-200 the zero row's
 }
 
 
@@ -41,10 +43,13 @@ def reports(tmp_path_factory: pytest.TempPathFactory, checkpoints: Checkpoints) 
     """Each case's JSON report, written by a real run of the built-in suite (quick settings), and
     its HTML page rendered from it by `tokcheck report`. The four runs go at once: each is mostly one
     process's CPU, and on two cores that halves the wait."""
+    run = tmp_path_factory.mktemp("training") / "sft"
+    shutil.copytree(checkpoints.base, run / "checkpoint-100")
+    shutil.copytree(checkpoints.eom_zero_row, run / "checkpoint-200")
     runs = {}
     for name, (base, tuned) in CASES.items():
         directory = tmp_path_factory.mktemp(name)
-        specs = [spec.format(base=checkpoints.base, eom_zero_row=checkpoints.eom_zero_row) for spec in (base, tuned)]
+        specs = [spec.format(base=checkpoints.base, eom_zero_row=checkpoints.eom_zero_row, run=run) for spec in (base, tuned)]
         runs[name] = directory, subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", BASE_OPTION, specs[0],
              TUNED_OPTION, specs[1], QUICK_OPTION, REPORT_OPTION, "drift.json"],
@@ -173,3 +178,25 @@ def test_the_model_check_draws_its_row_norms(browser: Any, reports: dict[str, tu
     assert "zero" in figure.locator('g.row[data-id="128256"] title').text_content()
     assert figure.locator("line.threshold").count() >= 1 and figure.locator("rect.bar").count() > 3
     opened.page.close()
+
+
+def test_a_runs_matrix_shows_each_cell_of_its_json_and_links_it_to_its_finding(
+        browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]]) -> None:
+    page_path, data = reports["training-run"]
+    opened = OpenedPage(browser, page_path)
+    page = opened.page
+    cells = page.eval_on_selector_all(
+        "#matrix td[data-kind]", "els => els.map(e => [e.dataset.checkpoint, e.dataset.kind, e.dataset.state])")
+    assert sorted(map(tuple, cells)) == sorted(
+        (checkpoint, kind, state) for checkpoint, row in data["checkpoints"]["matrix"].items() for kind, state in row.items())
+    assert {state for checkpoint, _, state in cells if checkpoint == "checkpoint-100"} <= {"ok", "skipped", "-"}
+    link = page.locator('#matrix td[data-checkpoint="checkpoint-200"][data-state="error"] > a').first
+    target = (link.get_attribute("href") or "").lstrip("#")
+    page.click("#collapse-all")
+    link.click()
+    finding = page.locator(f"[id='{target}']")
+    assert finding.is_visible() and finding.get_attribute("data-finding") == target.removeprefix("f")
+    assert data["findings"][int(target.removeprefix("f"))]["severity"] == "error"
+    opened.shot("training-run-matrix")
+    assert opened.requests == [] and opened.errors == []
+    page.close()
