@@ -22,14 +22,14 @@ def id_limit(vocabulary: int) -> int:
     return min(MAX_ID, PER_ENTRY * max(vocabulary, SMALL_VOCABULARY))
 
 
-def check_ids(spec: str, vocabulary: int, declared: Iterable[tuple[str, Any]]) -> None:
-    """Raise a one-line usage error for the first (where, id) out of bounds; `declared` yields every
-    id and size the files give (vocab values, added-token ids, config vocab_size)."""
+def check_ids(spec: str, vocabulary: int, declared: Iterable[tuple[str, Iterable[Any]]]) -> None:
+    """Raise a one-line usage error for the first id out of bounds; `declared` gives each place in
+    the files with the ids and sizes it holds: (where, values), e.g. the vocab's values."""
     limit = id_limit(vocabulary)
-    for where, value in declared:
-        if isinstance(value, bool) or not isinstance(value, int):
-            continue  # the shape checks own types
-        if value < 0 or value > limit:
+    for where, values in declared:
+        ids = [value for value in values if type(value) is int]  # bools and other types: the shape checks own them
+        if ids and (min(ids) < 0 or max(ids) > limit):  # min and max first: a vocabulary is 10**5 ids
+            value = next(value for value in ids if value < 0 or value > limit)
             raise TokcheckUsageError(
                 f"{spec}: {where} is {value}, outside 0..{limit:,} (at most {PER_ENTRY} x the vocabulary's "
                 f"{vocabulary:,} entries, and below 2**31): a damaged or hostile file; tokcheck reads no further"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -183,13 +183,13 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
 
 
 def _declared_ids(vocab: dict[str, int], added: dict[int, AddedToken], config_added: dict[int, AddedToken],
-                  model_config: dict[str, Any] | None) -> Iterator[tuple[str, Any]]:
-    yield from (("tokenizer.json vocab id", token_id) for token_id in vocab.values())
-    yield from (("an added token's id", token_id) for token_id in added)
-    yield from (("tokenizer_config.json added_tokens_decoder id", token_id) for token_id in config_added)
+                  model_config: dict[str, Any] | None) -> Iterator[tuple[str, Iterable[Any]]]:
+    yield "tokenizer.json vocab id", vocab.values()
+    yield "an added token's id", added.keys()
+    yield "tokenizer_config.json added_tokens_decoder id", config_added.keys()
     for config in (model_config or {}, (model_config or {}).get("text_config") or {}):
         if isinstance(config, dict):
-            yield "config.json vocab_size", config.get("vocab_size")
+            yield "config.json vocab_size", [config.get("vocab_size")]
 
 
 def _saved_specials(tokenizer_json: dict[str, Any]) -> dict[str, Any]:

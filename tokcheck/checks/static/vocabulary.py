@@ -12,6 +12,27 @@ _RESTORE = "restore the base tokenizer files (tokenizer.json, tokenizer_config.j
 
 def check_vocabulary(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
     base_tokens, tuned_tokens = base.id_to_token, tuned.id_to_token
+    findings: list[Finding] = []
+    if base_tokens != tuned_tokens:  # equal maps: nothing added, renamed, moved or dropped
+        findings += _changed_tokens(base, tuned)
+    holes = sorted(set(range(base.length, tuned.length)) - set(tuned_tokens))
+    if holes:
+        findings.append(
+            Finding(
+                CHECK,
+                "vocab.id-holes",
+                Severity.WARNING,
+                f"tuned leaves ids {id_ranges(holes)} unused: its highest id is {tuned.length - 1}, "
+                f"but only {len(tuned_tokens):,} ids are tokens",
+                where="tokenizer.json: added_tokens",
+                fix="new tokens should take the ids right after base's last id; rebuild them with add_tokens",
+            )
+        )
+    return findings
+
+
+def _changed_tokens(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
+    base_tokens, tuned_tokens = base.id_to_token, tuned.id_to_token
     base_ids = _first_id_by_token(base_tokens)
     tuned_ids = _first_id_by_token(tuned_tokens)
     findings: list[Finding] = []
@@ -51,27 +72,12 @@ def check_vocabulary(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
         ],
         more(CHECK, "vocab.dropped", Severity.ERROR, "tokens dropped"),
     )
-    holes = sorted(set(range(base.length, tuned.length)) - set(tuned_tokens))
-    if holes:
-        findings.append(
-            Finding(
-                CHECK,
-                "vocab.id-holes",
-                Severity.WARNING,
-                f"tuned leaves ids {id_ranges(holes)} unused: its highest id is {tuned.length - 1}, "
-                f"but only {len(tuned_tokens):,} ids are tokens",
-                where="tokenizer.json: added_tokens",
-                fix="new tokens should take the ids right after base's last id; rebuild them with add_tokens",
-            )
-        )
     return findings
 
 
 def _first_id_by_token(id_to_token: dict[int, str]) -> dict[str, int]:
-    by_token: dict[str, int] = {}
-    for token_id in sorted(id_to_token):
-        by_token.setdefault(id_to_token[token_id], token_id)
-    return by_token
+    # highest id first, so the lowest id of a token that several ids spell is the one kept
+    return {token: token_id for token_id, token in sorted(id_to_token.items(), reverse=True)}
 
 
 def _kind(snapshot: TokenizerSnapshot, token_id: int) -> str:
