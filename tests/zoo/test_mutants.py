@@ -62,6 +62,15 @@ def run_suite(
     return int(result.ret), json.loads((pytester.path / "report.json").read_text())["findings"]
 
 
+# The faithful GGUF conversions whose whole-suite run is in the slow tier: the default tier runs it on
+# one conversion of each tokenizer model and pre-tokenizer family llama.cpp's converter has a path for
+# (llama3-gguf: BPE with llama-bpe; qwen2-gguf: BPE with qwen2; mistral-v3-gguf: SentencePiece;
+# minilm-gguf: WordPiece), and `diff` on every faithful conversion (tests/sources/test_gguf.py). These
+# add llama3.1 (llama3's vocabulary and pre-tokenizer, another template), one explicit eot key, and
+# tekken (BPE with its own pre-tokenizer: 63 s, the slowest run of the gguf env).
+SLOW_BENIGN = {"llama3.1-gguf", "llama3.1-gguf-eot-explicit", "mistral-tekken-gguf"}
+
+
 def catalogue(benign: bool) -> list[Any]:
     """The variants as params: the GGUF ones run where llama.cpp's converter is (tox -e gguf), and the
     version envs run only the version-sensitive ones (tests/tiers.py)."""
@@ -69,6 +78,7 @@ def catalogue(benign: bool) -> list[Any]:
         pytest.param(m, id=m.name, marks=[
             *([pytest.mark.llamacpp] if m in GGUF_MUTANTS else []),
             *([] if m.version_sensitive else [pytest.mark.version_independent]),
+            *([pytest.mark.slow] if m.name in SLOW_BENIGN else []),
         ])
         for m in MUTANTS + GGUF_MUTANTS
         if m.benign == benign
