@@ -36,6 +36,8 @@ CASES = {
     "zero-embedding-row": ("{base}", "{eom_zero_row}"),  # the <|eom_id|> checkpoint with a zero row
     "training-run": ("{base}", "{run}"),  # checkpoint-100 the base's files, checkpoint-200 the zero row's
 }
+# The run's page is for its matrix: the static and model checks fill it (the behaviour cells show "-").
+SELECTION = {"training-run": ["-m", "not behaviour"]}
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory, checkpoints: Checkpoints) 
         specs = [spec.format(base=checkpoints.base, eom_zero_row=checkpoints.eom_zero_row, run=run) for spec in (base, tuned)]
         runs[name] = directory, subprocess.Popen(
             [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", "-q", BASE_OPTION, specs[0],
-             TUNED_OPTION, specs[1], QUICK_OPTION, REPORT_OPTION, "drift.json"],
+             TUNED_OPTION, specs[1], QUICK_OPTION, REPORT_OPTION, "drift.json", *SELECTION.get(name, [])],
             cwd=directory, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     made = {}
     for name, (directory, run) in runs.items():
