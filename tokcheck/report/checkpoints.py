@@ -123,33 +123,28 @@ class CheckpointMatrix:
     def flat_findings(self) -> list[Finding]:
         """Each distinct finding once, its `where` saying the checkpoint it first appears in: what
         the findings part of every report lists."""
-        flat: list[Finding] = []
-        seen: set[tuple[str, str, str]] = set()
+        return list(self._flat().values())
+
+    def flat_keys(self) -> dict[tuple[str, str, str], tuple[str, str, str]]:
+        """Each finding's key in the checkpoints' results -> its key in flat_findings(), for the
+        HTML matrix's links from a cell to its findings."""
+        return {key: finding_key(finding) for key, finding in self._flat().items()}
+
+    def _flat(self) -> dict[tuple[str, str, str], Finding]:
+        """Each finding's key in the results -> the finding as flat_findings() lists it, in order."""
+        flat: dict[tuple[str, str, str], Finding] = {}
         timelines = {finding_key(t.finding): t for t in self.timelines()}
         for checkpoint in self.order:
             for findings in self.effective(checkpoint).values():
                 for finding in findings:
                     key = finding_key(finding)
-                    if key in seen:
+                    if key in flat:
                         continue
-                    seen.add(key)
                     timeline = timelines.get(key)
                     span = timeline.describe() if timeline is not None else f"first at {checkpoint}"
                     where = f"{span}: {finding.where}" if finding.where else span
-                    flat.append(dataclasses.replace(finding, where=where))
+                    flat[key] = dataclasses.replace(finding, where=where)
         return flat
-
-    def flat_keys(self) -> dict[tuple[str, str, str], tuple[str, str, str]]:
-        """Each finding's key in the checkpoints' results -> its key in flat_findings(), for the
-        HTML matrix's links from a cell to its findings."""
-        flat = iter(self.flat_findings())
-        keys: dict[tuple[str, str, str], tuple[str, str, str]] = {}
-        for checkpoint in self.order:
-            for findings in self.effective(checkpoint).values():
-                for finding in findings:
-                    if finding_key(finding) not in keys:
-                        keys[finding_key(finding)] = finding_key(next(flat))
-        return keys
 
     def to_data(self) -> dict[str, Any]:
         """The JSON report's "checkpoints": what from_data() reads back ("results", "ran", the order,
@@ -195,6 +190,13 @@ class CheckpointMatrix:
             matrix.ran.add((checkpoint, kind))
         return matrix
 
+
+def _pair(items: list[str], shape: Shape, where: str) -> tuple[str, str]:
+    if len(items) != 2:
+        shape.fail(where, "expected [checkpoint, kind]")
+    return items[0], items[1]
+
+
 def _rows(matrix: CheckpointMatrix) -> list[list[str]]:
     rows = []
     for checkpoint in matrix.order:
@@ -225,11 +227,6 @@ def checkpoint_lines(matrix: CheckpointMatrix | None) -> list[str]:
         lines.append(f"  same tokenizer, checked once: {', '.join(members)}")
     return lines
 
-
-def _pair(items: list[str], shape: Shape, where: str) -> tuple[str, str]:
-    if len(items) != 2:
-        shape.fail(where, "expected [checkpoint, kind]")
-    return items[0], items[1]
 
 def checkpoint_markdown(matrix: CheckpointMatrix | None) -> list[str]:
     """The Markdown report's part: the matrix as a table, then the timelines."""
