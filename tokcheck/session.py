@@ -15,8 +15,8 @@ from tokcheck.environment import library_version
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.live import LoadedTokenizer, load
-from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
-from tokcheck.sources.snapshot_handoff import handed_over
+from tokcheck.sources.snapshot import TokenizerSnapshot
+from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.sources.spec import TokenizerSource, resolve
 
 # Settings a tokenizer class carries that a fallback load (the generic class) does not know.
@@ -62,11 +62,14 @@ class Side:
     as the checks use it (see TokcheckSession for how the two sides are reconciled).
 
     A side made with `shares` (the base of a run over many checkpoints) reads the files and
-    loads the tokenizer of that side, once for all of them; only the reconciled tokenizer is its own."""
+    loads the tokenizer of that side, once for all of them; only the reconciled tokenizer is its own.
+    Its snapshot comes from `store` (the run's), which reads the files unless it holds them already."""
 
-    def __init__(self, name: str, setting: SpecSetting, settings: Settings, *, shares: Side | None = None) -> None:
+    def __init__(self, name: str, setting: SpecSetting, settings: Settings, *, store: SnapshotStore,
+                 shares: Side | None = None) -> None:
         self.name = name
         self.settings = settings
+        self.store = store
         self.shares = shares
         self.source: TokenizerSource = shares.source if shares is not None else resolve(
             setting.spec, relative_to=setting.relative_to, allow_download=settings.allow_download
@@ -77,9 +80,7 @@ class Side:
     def snapshot(self) -> TokenizerSnapshot:
         if self.shares is not None:
             return self.shares.snapshot
-        trust = self.settings.trust_remote_code
-        handed = handed_over(self.source, trust)  # an xdist worker: the controller read these very files
-        return handed if handed is not None else take_snapshot(self.source, trust_remote_code=trust)
+        return self.store.snapshot(self.source, self.settings.trust_remote_code)
 
     @cached_property
     def loaded(self) -> LoadedTokenizer:
@@ -141,15 +142,18 @@ def reconcile(side: Side, other: Side | None) -> Any:
 
 class TokcheckSession:
     """Both sides of one comparison. `base`, when given, is a side already made (the shared base
-    of a run over many checkpoints): this session's base shares its files and loaded tokenizer."""
+    of a run over many checkpoints): this session's base shares its files and loaded tokenizer.
+    `store`: the run's snapshots (a new one when not given: this session is the whole run)."""
 
-    def __init__(self, settings: Settings, *, base: Side | None = None) -> None:
+    def __init__(self, settings: Settings, *, base: Side | None = None, store: SnapshotStore | None = None) -> None:
         self.settings = settings
+        self.store = store if store is not None else base.store if base is not None else SnapshotStore()
         if base is not None:
-            self.base: Side | None = Side("base", settings.base or SpecSetting(base.source.spec), settings, shares=base)
+            self.base: Side | None = Side("base", settings.base or SpecSetting(base.source.spec), settings,
+                                          store=self.store, shares=base)
         else:
-            self.base = Side("base", settings.base, settings) if settings.base else None
-        self.tuned = Side("tuned", settings.tuned, settings) if settings.tuned else None
+            self.base = Side("base", settings.base, settings, store=self.store) if settings.base else None
+        self.tuned = Side("tuned", settings.tuned, settings, store=self.store) if settings.tuned else None
         if self.base is not None and self.tuned is not None:
             self.base.counterpart, self.tuned.counterpart = self.tuned, self.base
 

@@ -17,6 +17,8 @@ from tokcheck.environment import transformers_major
 from tokcheck.plugin import BASE_OPTION, REPORT_OPTION, TUNED_OPTION
 from tokcheck.plugin.options import TUNED_MODEL_OPTION
 from tokcheck.sources.gguf import approximate
+from tokcheck.sources.snapshot_store import SnapshotStore
+from tokcheck.sources.spec import resolve
 from tokcheck.zoo import describe, names, path_for
 from tokcheck.zoo.gguf import llamacpp
 from tokcheck.zoo.gguf.catalog import GGUF_MUTANTS
@@ -48,11 +50,9 @@ def run_suite(
     # in-process run shares transformers' modules with the runs before it (pytester drops the
     # submodules each run imported), which a user's pytest never does (the cause is not proven).
     isolated = mutant in GGUF_MUTANTS or mutant.behaviour
-    run = pytester.runpytest_subprocess if isolated else pytester.runpytest
-    result = run(
-        BASE_OPTION, f"zoo:{mutant.base}", TUNED_OPTION, f"zoo:{mutant.name}", REPORT_OPTION, "report.json",
-        *model, *selection,
-    )
+    args = [BASE_OPTION, f"zoo:{mutant.base}", TUNED_OPTION, f"zoo:{mutant.name}", REPORT_OPTION, "report.json",
+            *model, *selection]
+    result = pytester.runpytest_subprocess(*args) if isolated else pytester.runpytest(*args, plugins=[_with_base(mutant)])
     # A drifted tokenizer must fail checks, never crash them: an error is a defect in tokcheck, and it
     # counts in the printed rate (as CRASHED) instead of vanishing from it.
     crashed = result.parseoutcomes().get("errors", 0)
@@ -60,6 +60,26 @@ def run_suite(
         record_property(CATCH_PROPERTY, f"CRASHED  {'benign' if mutant.benign else 'drift '}  {mutant.name}")
     assert not crashed, f"{crashed} check(s) crashed on zoo:{mutant.name}:\n" + "\n".join(result.outlines[-40:])
     return int(result.ret), json.loads((pytester.path / "report.json").read_text())["findings"]
+
+
+# Each zoo base's snapshot, read once per process: every in-process run starts from a copy of this
+# store (pytest_tokcheck_snapshot_store), as an xdist worker starts from its controller's, so that
+# it reads only its mutant's files. A run whose base files differ reads them itself (the store's key
+# is their bytes), so the base read here is the base the run would read.
+BASES = SnapshotStore()
+
+
+class _RunStore:
+    def __init__(self, store: SnapshotStore) -> None:
+        self.store = store
+
+    def pytest_tokcheck_snapshot_store(self, config: pytest.Config) -> SnapshotStore:
+        return self.store
+
+
+def _with_base(mutant: Mutant) -> _RunStore:
+    BASES.snapshot(resolve(f"zoo:{mutant.base}"), False)
+    return _RunStore(BASES.copy())
 
 
 # The faithful GGUF conversions whose whole-suite run is in the slow tier: the default tier runs it on

@@ -14,7 +14,7 @@ from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.session import Settings, Side, SpecSetting
 from tokcheck.sources.checkpoints import NamedSpec
-from tokcheck.sources.fingerprint import tokenizer_fingerprint
+from tokcheck.sources.snapshot_store import SnapshotStore
 
 
 @dataclass
@@ -34,11 +34,13 @@ class Checkpoint:
 class CheckpointRun:
     """Every checkpoint of `tuned` against the base of `settings`, in the order given."""
 
-    def __init__(self, settings: Settings, tuned: list[NamedSpec], without_tokenizer: tuple[str, ...] = ()) -> None:
+    def __init__(self, settings: Settings, tuned: list[NamedSpec], without_tokenizer: tuple[str, ...] = (),
+                 *, store: SnapshotStore | None = None) -> None:
         assert settings.base is not None and tuned
         self.settings = settings
         self.without_tokenizer = without_tokenizer
-        self.base = Side("base", settings.base, settings)
+        self.store = store if store is not None else SnapshotStore()  # the base and every checkpoint's files
+        self.base = Side("base", settings.base, settings, store=self.store)
         self.base_work = BaseMemo()  # the base's encodings, made once for every checkpoint
         self.checkpoints: list[Checkpoint] = []
         first_with: dict[str, str] = {}
@@ -46,7 +48,7 @@ class CheckpointRun:
             spec = SpecSetting(named.spec, named.relative_to)
             session = CheckedSession(dataclasses.replace(settings, tuned=spec), base=self.base)
             assert session.tuned is not None
-            fingerprint = tokenizer_fingerprint(session.tuned.source)
+            fingerprint = self.store.fingerprint(session.tuned.source)
             self.checkpoints.append(Checkpoint(named.id, session, first_with.get(fingerprint)))
             first_with.setdefault(fingerprint, named.id)
 

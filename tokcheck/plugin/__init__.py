@@ -57,8 +57,8 @@ from tokcheck.plugin.options import (  # re-exported: the names tests and other 
 )
 from tokcheck.plugin.pytest_cache import keep_pytest_cache_out_of
 from tokcheck.plugin.reporter import REPORTER_NAME, DriftReporter
-from tokcheck.plugin.state import RUN_KEY, PluginRun, configure_run
-from tokcheck.sources import snapshot_handoff
+from tokcheck.plugin.state import RUN_KEY, configure_run
+from tokcheck.sources.snapshot_store import SnapshotStore
 
 pytest_plugins = ["tokcheck.plugin.fixtures"]
 
@@ -85,19 +85,24 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_to_pytest(parser)
 
 
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    from tokcheck.plugin import hooks
+
+    pluginmanager.add_hookspecs(hooks)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for name, text in MARKERS.items():
         config.addinivalue_line("markers", f"{name}: {text}")
+    store = config.hook.pytest_tokcheck_snapshot_store(config=config) or SnapshotStore()
     workerinput = getattr(config, "workerinput", None)
-    if workerinput is not None and WORKER_SNAPSHOTS_KEY in workerinput:
-        snapshot_handoff.receive(workerinput[WORKER_SNAPSHOTS_KEY])
+    if workerinput is not None and WORKER_SNAPSHOTS_KEY in workerinput:  # the controller read these files
+        store.receive(workerinput[WORKER_SNAPSHOTS_KEY])
     start_refusals(config)
     try:
-        run = configure_run(config)
+        run = configure_run(config, store)
     except TokcheckUsageError as error:
         raise pytest.UsageError(str(error)) from None
-    finally:
-        snapshot_handoff.clear()  # every side was validated above: the handed snapshots are taken
     config.stash[RUN_KEY] = run
     keep_pytest_cache_out_of(config, run.checkpoints.source_directories() if run.checkpoints else
                              run.session.source_directories())
@@ -105,13 +110,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
         config.pluginmanager.register(DriftReporter(config, run), REPORTER_NAME)
         if config.pluginmanager.hasplugin("xdist"):
-            config.pluginmanager.register(XdistHooks(run.behaviour, lambda: _pack_snapshots(run)),
-                                          "tokcheck-behaviour-xdist")
-
-
-def _pack_snapshots(run: PluginRun) -> bytes:
-    return snapshot_handoff.pack((side.source, side.settings.trust_remote_code, side.snapshot)
-                                 for side in run.read_sides())
+            config.pluginmanager.register(XdistHooks(run.behaviour, run.store.pack), "tokcheck-behaviour-xdist")
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

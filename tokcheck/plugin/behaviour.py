@@ -1,7 +1,7 @@
 """The behaviour part of the plugin: BehaviourSettings from the options (profile, examples, seed,
 sweep sample and shards; a bad value is a one-line usage error), and what the xdist controller
 hands to every worker: the seed, so that all of them run the same examples, and the snapshots it
-has already read (tokcheck.sources.snapshot_handoff), so that no worker parses the files again."""
+has already read (its tokcheck.sources.snapshot_store), so that no worker parses the files again."""
 
 from __future__ import annotations
 

@@ -38,8 +38,9 @@ from tokcheck.plugin.options import (
     option_or_ini_list,
 )
 from tokcheck.report.context import ReportContext, content_hash
-from tokcheck.session import Settings, Side, SpecSetting
+from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.checkpoints import TunedSpecs, expand_tuned
+from tokcheck.sources.snapshot_store import SnapshotStore
 
 if TYPE_CHECKING:
     from tokcheck.checks.model.inspection import ModelPair
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class PluginRun:
     session: CheckedSession
+    store: SnapshotStore  # every file this run read, for its xdist workers
     behaviour: BehaviourSettings
     golden: GoldenRun | None
     models: ModelPair | None
@@ -64,12 +66,6 @@ class PluginRun:
     @property
     def suite_wanted(self) -> bool:
         return (self.session.has_pair or (self.one_sided and self.from_flags)) and not self.no_suite
-
-    def read_sides(self) -> list[Side]:
-        """Every side whose files this process has already read (the base, each checked tuned)."""
-        sessions = [c.session for c in self.checkpoints.checked] if self.checkpoints else [self.session]
-        sides = {id(side.shares or side): side.shares or side for session in sessions for side in session.sides}
-        return [side for side in sides.values() if "snapshot" in side.__dict__]
 
     def report_context(self) -> ReportContext:
         settings: dict[str, str] = {}
@@ -146,8 +142,9 @@ def encoding_cache_max_mib() -> int:
     return int(raw)
 
 
-def configure_run(config: pytest.Config) -> PluginRun:
-    """Everything this run needs, in order; bad input raises TokcheckUsageError (or pytest's)."""
+def configure_run(config: pytest.Config, store: SnapshotStore) -> PluginRun:
+    """Everything this run needs, in order, its files read through `store`; bad input raises
+    TokcheckUsageError (or pytest's)."""
     tuned_specs, _ = read_tuned(config)
     settings, from_flags = read_session_settings(config, tuned_specs)
     one_sided = bool(config.getoption(GOLDEN.dest))
@@ -156,10 +153,11 @@ def configure_run(config: pytest.Config) -> PluginRun:
         raise pytest.UsageError(f"{given} needs {missing} too: tokcheck compares a tuned tokenizer with its base")
     several = len(tuned_specs.checkpoints) > 1 or bool(tuned_specs.without_tokenizer)
     if not several or settings.base is None:  # one pair, as it always was
-        session = CheckedSession(settings)
+        session = CheckedSession(settings, store=store)
         session.validate()
         return PluginRun(
             session=session,
+            store=store,
             behaviour=read_settings(config),
             golden=read_golden(config, session),
             models=resolve_models(config, session),
@@ -169,10 +167,11 @@ def configure_run(config: pytest.Config) -> PluginRun:
             encoding_cache=encoding_cache_wanted(config),
             encoding_cache_max_mib=encoding_cache_max_mib(),
         )
-    return _checkpoint_run(config, settings, tuned_specs, from_flags)
+    return _checkpoint_run(config, settings, tuned_specs, from_flags, store)
 
 
-def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: TunedSpecs, from_flags: bool) -> PluginRun:
+def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: TunedSpecs, from_flags: bool,
+                    store: SnapshotStore) -> PluginRun:
     """A run over several tuned checkpoints against one base."""
     for option in (GOLDEN, TUNED_MODEL):
         if option_or_ini(config, option) is not None:
@@ -181,7 +180,7 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
                 f"{len(tuned_specs.checkpoints)} checkpoints (each checkpoint's own weights are found next to it)"
                 if option is TUNED_MODEL else f"{option.flags[0]} records one tokenizer: give {TUNED_OPTION} once"
             )
-    checkpoints = CheckpointRun(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer))
+    checkpoints = CheckpointRun(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer), store=store)
     checkpoints.validate()
     models = {checkpoint.id: found for checkpoint in checkpoints.checkpoints
               if (found := resolve_models(config, checkpoint.session, one_of_many=True)) is not None}
@@ -190,6 +189,7 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
                                 f"{len(checkpoints.checkpoints)} checkpoints holds weights or an adapter")
     return PluginRun(
         session=checkpoints.checked[0].session,
+        store=store,
         behaviour=read_settings(config),
         golden=None,
         models=None,

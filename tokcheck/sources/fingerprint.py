@@ -4,8 +4,8 @@ tokcheck.sources.canonical form), so every check gives both the same verdict and
 checkpoints checks one of them. Conservative: any other difference in any file tokcheck reads
 (a config key, a template byte, a model file) makes them different.
 
-Hashing is cheap (bytes first); a file is parsed only when its bytes were not seen before, so
-identical re-saves of a 9 MB tokenizer.json cost one hash each."""
+Hashing is cheap (bytes first); a file is parsed only when its bytes are not in the digests the
+caller keeps (a run's SnapshotStore), so identical re-saves of a 9 MB tokenizer.json cost one hash each."""
 
 from __future__ import annotations
 
@@ -19,8 +19,6 @@ from tokcheck.sources import canonical
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
 from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
-
-_canonical_by_bytes: dict[str, str] = {}  # sha256 of a file's bytes -> sha256 of its canonical form
 
 
 def _canonical_tokenizer_json(data: dict[str, Any]) -> dict[str, Any]:
@@ -46,11 +44,11 @@ def _well_shaped(data: Any) -> bool:
     return True
 
 
-def _file_digest(path: Path) -> str:
+def _file_digest(path: Path, known: dict[str, str]) -> str:
     raw = path.read_bytes()
     key = hashlib.sha256(raw).hexdigest()
-    if key in _canonical_by_bytes:
-        return _canonical_by_bytes[key]
+    if key in known:
+        return known[key]
     digest = key
     if path.suffix == ".json":
         try:
@@ -62,23 +60,14 @@ def _file_digest(path: Path) -> str:
         if data is not None:
             text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
             digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    _canonical_by_bytes[key] = digest
+    known[key] = digest
     return digest
 
 
-def known_digests() -> dict[str, str]:
-    """The canonical digest of every file this process has read, by the sha256 of its bytes."""
-    return dict(_canonical_by_bytes)
-
-
-def learn_digests(digests: dict[str, str]) -> None:
-    """Digests another process of this run made (the xdist controller's): a file with the same
-    bytes has the same canonical form, so it need not be parsed again here."""
-    _canonical_by_bytes.update({k: v for k, v in digests.items() if isinstance(k, str) and isinstance(v, str)})
-
-
-def tokenizer_fingerprint(source: TokenizerSource) -> str:
-    """One digest of every file of `source` that tokcheck reads, each in canonical form."""
+def tokenizer_fingerprint(source: TokenizerSource, known: dict[str, str]) -> str:
+    """One digest of every file of `source` that tokcheck reads, each in canonical form. `known`:
+    canonical digests by the sha256 of a file's bytes, read and filled (a file with the same bytes
+    has the same canonical form, so it is parsed once)."""
     if source.bare_file is not None:
         named = [("tokenizer.json", source.bare_file)]
     else:
@@ -86,5 +75,5 @@ def tokenizer_fingerprint(source: TokenizerSource) -> str:
         template_dir = source.directory / TEMPLATE_DIR
         if template_dir.is_dir():
             named += [(f"{TEMPLATE_DIR}/{path.name}", path) for path in sorted(template_dir.glob("*.jinja"))]
-    parts = [f"{name}={_file_digest(path)}" for name, path in named if path.is_file()]
+    parts = [f"{name}={_file_digest(path, known)}" for name, path in named if path.is_file()]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

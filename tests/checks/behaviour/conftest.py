@@ -16,6 +16,8 @@ from tokcheck.checks.behaviour.settings import QUICK_EXAMPLES, QUICK_SAMPLE, Beh
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.live import LoadedTokenizer
+from tokcheck.sources.snapshot_store import SnapshotStore
+from tokcheck.sources.spec import resolve
 
 SEED = 20240611  # fixed, so that these tests see the same examples on every run
 
@@ -25,8 +27,8 @@ def quick_settings() -> BehaviourSettings:
     return BehaviourSettings(profile="ci", seed=SEED, examples=QUICK_EXAMPLES, sweep_sample=QUICK_SAMPLE)
 
 
-def session_for(base: Path | str, tuned: Path | str) -> CheckedSession:
-    session = CheckedSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))))
+def session_for(base: Path | str, tuned: Path | str, store: SnapshotStore | None = None) -> CheckedSession:
+    session = CheckedSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))), store=store)
     session.validate()
     return session
 
@@ -38,11 +40,13 @@ def variant_run(
     """variant_run("lstrip_special"): a BehaviourRun (quick settings) of a zoo base against the
     mutant or benign variant of tests/behaviour/mutants.py with that name, made once."""
     runs: dict[str, BehaviourRun] = {}
+    bases = SnapshotStore()  # each zoo base's files, read once: every run starts from a copy
 
     def get(name: str) -> BehaviourRun:
         if name not in runs:
             base, tuned = mutants.build(name, tmp_path_factory.mktemp("variant") / name)
-            session = session_for(zoo.path_for(base), tuned)
+            bases.snapshot(resolve(str(zoo.path_for(base))), False)
+            session = session_for(zoo.path_for(base), tuned, bases.copy())
             # Every run of one zoo base shares its loaded tokenizer (what the session's Side would load).
             session.pair()[0].__dict__["loaded"] = LoadedTokenizer(zoo_tokenizer(base))
             runs[name] = BehaviourRun(session, quick_settings())
