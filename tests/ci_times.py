@@ -6,7 +6,9 @@ end, the zoo builds it waited for (seconds the zoo cache logged, summed over the
 tests the tiers left out. ``python -m tests.ci_times speed`` times a fixed loop (`.ci/run` keeps it
 in DIR/speed-at-start). Printed by ``python -m tests.ci_times DIR STARTED`` (`.ci/run` runs it on
 exit, pass or fail) from those lines and tox's own result JSON (``TOX_RESULT_JSON``): the venv and
-install time per env, the pytest runs split into start-up and collection, and tests.
+install time per env, the pytest runs split into start-up and collection, and tests. Before the
+table, the output of every command tox did not show (``tox -p`` shows only a failed env's), so that
+each env's pytest output, catch lines included, is in the log.
 
 Nothing here imports tokcheck: the table is printed by a bare Python after tox has finished."""
 
@@ -131,6 +133,17 @@ def _env_rows(tox_result: dict[str, Any], runs: list[dict[str, Any]]) -> list[li
     return rows
 
 
+def unshown_output(tox_result: dict[str, Any]) -> str:
+    """What each env's commands printed where tox did not show it (an env that passed under tox -p)."""
+    parts = []
+    for env, journal in tox_result.get("testenvs", {}).items():
+        for command in journal.get("test", []):
+            if command.get("show_on_standard") is False and (command.get("output") or command.get("err")):
+                parts.append(f"\n===== {env}: {' '.join(command.get('command', []))}\n"
+                             f"{command.get('output', '')}{command.get('err', '')}")
+    return "".join(parts)
+
+
 def speed() -> float:
     """Seconds one core takes for a fixed pure-Python loop: the machines CI runs on differ in speed
     (and one machine from hour to hour, by 40% measured), so each table says how fast this one was."""
@@ -153,8 +166,12 @@ def table(directory: Path, started: float, now: float) -> str:
     lines += ["  " + "  ".join(str(c).rjust(w) if i else str(c).ljust(w) for i, (c, w) in enumerate(zip(r, widths)))
               for r in [header, *rows]]
     envs_total = sum(float(r[6]) for r in rows)
-    lines.append(f"  total {now - started:.0f} s ({(now - started) / 60:.1f} min): envs {envs_total:.0f} s, "
-                 f"the rest (pip install tox, apt, tox's package build) {now - started - envs_total:.0f} s")
+    if envs_total <= now - started:
+        lines.append(f"  total {now - started:.0f} s ({(now - started) / 60:.1f} min): envs {envs_total:.0f} s, "
+                     f"the rest (pip install tox, apt, tox's package build) {now - started - envs_total:.0f} s")
+    else:  # tox -p: the envs ran side by side, each slower than alone
+        lines.append(f"  total {now - started:.0f} s ({(now - started) / 60:.1f} min): the envs ran side by side "
+                     f"(tox -p), their walls sum to {envs_total:.0f} s")
     speed_start = directory / SPEED_FILE
     if speed_start.is_file():
         lines.append(f"  machine speed: a fixed loop took {float(speed_start.read_text()):.2f} s at the start, "
@@ -172,6 +189,9 @@ def main(argv: list[str]) -> int:
         return 0
     directory, started = Path(argv[0]), float(argv[1])
     try:
+        tox_result_path = Path(os.environ.get("TOX_RESULT_JSON", directory / "tox.json"))
+        if tox_result_path.is_file():
+            print(unshown_output(json.loads(tox_result_path.read_text(encoding="utf-8"))))
         print(table(directory, started, time.time()))
     except (OSError, ValueError, KeyError, TypeError) as error:  # the table must never fail a CI run
         print(f"CI time table unavailable: {error}")

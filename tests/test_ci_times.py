@@ -52,3 +52,19 @@ def test_a_missing_or_damaged_record_never_fails_the_run(tmp_path: Path, capsys:
     (tmp_path / ci_times.RUNS_FILE).write_text("{not json\n")
     assert ci_times.main([str(tmp_path), "0"]) == 0
     assert capsys.readouterr().out.startswith("CI time table unavailable: ")
+
+
+def test_envs_run_side_by_side_say_so_and_their_unshown_output_is_printed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("TOX_RESULT_JSON", str(tmp_path / "tox.json"))
+    passed = tox_env(120.0, ("commands[0]", "python -m pytest -n 2", 110.0))
+    passed["test"][0].update(output="caught 47/48 drift mutants\n", err="", show_on_standard=False)  # type: ignore[index]
+    failed = tox_env(100.0, ("commands[0]", "python -m pytest -n 2 -m torch", 90.0), success=False)
+    failed["test"][0].update(output="1 failed\n", err="", show_on_standard=True)  # type: ignore[index]
+    (tmp_path / "tox.json").write_text(json.dumps({"testenvs": {"tf5": passed, "model": failed}}))
+    assert ci_times.main([str(tmp_path), "0"]) == 0
+    out = capsys.readouterr().out
+    # tox -p showed the failed env's output itself; the passed env's comes from its journal
+    assert "===== tf5: python -m pytest -n 2\ncaught 47/48 drift mutants\n" in out and "1 failed" not in out
+    total = ci_times.table(tmp_path, started=0.0, now=150.0).splitlines()
+    assert "  total 150 s (2.5 min): the envs ran side by side (tox -p), their walls sum to 220 s" in total

@@ -21,7 +21,7 @@ def test_readme_starts_with_the_main_job_and_the_test_command() -> None:
     assert "pytest --base-tokenizer zoo:llama3 --tuned zoo:llama3-eom" in main_job
     assert "pip install" in main_job and "pip install tox" in test_command
     # CI runs every env of tox.ini's envlist (issue 14): both transformers families, both Python ends, the model env.
-    environments = re.search(r"tox -e (\S+)$", test_command)
+    environments = re.search(r"tox -p 2 -e (\S+)$", test_command)
     assert environments is not None
     tox_ini = (ROOT / "tox.ini").read_text(encoding="utf-8")
     envlist = re.search(r"^envlist = (.+)$", tox_ini, re.M)
