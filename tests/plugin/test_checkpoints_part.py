@@ -57,7 +57,7 @@ def test_each_checked_checkpoint_gets_its_own_tests_named_by_its_id(
 def test_the_saved_json_of_a_run_renders_every_format_as_the_run_wrote_it(
     pytester: pytest.Pytester, toy_dir: Path, run_dir: Path
 ) -> None:
-    """The README's CI recipe: --tokcheck-report once per format, then `tokcheck report` from the JSON."""
+    """The CI recipe of docs/reports.md: --tokcheck-report once per format, then `tokcheck report` from the JSON."""
     result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(run_dir), *STATIC,
                                 *(part for name in ("r.json", "r.html", "r.md") for part in (REPORT_OPTION, name)))
     assert result.ret == 1

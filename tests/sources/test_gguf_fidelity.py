@@ -1,4 +1,4 @@
-"""The approximate GGUF view against llama.cpp's own test vectors: the README's fidelity table is
+"""The approximate GGUF view against llama.cpp's own test vectors: docs/gguf.md's fidelity table is
 what this run measures, vocabulary by vocabulary."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from tokcheck.sources.gguf import approximate
 from tokcheck.sources.gguf.fidelity import measure
 from tokcheck.zoo.gguf import llamacpp
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+GGUF_DOC = Path(__file__).resolve().parents[2] / "docs" / "gguf.md"
 pytestmark = [
     pytest.mark.llamacpp,
     pytest.mark.skipif(llamacpp.unavailable() is not None, reason=str(llamacpp.unavailable())),
@@ -21,7 +21,7 @@ pytestmark = [
 
 
 def documented() -> dict[str, str]:
-    text = README.read_text(encoding="utf-8")
+    text = GGUF_DOC.read_text(encoding="utf-8")
     table = text[text.index("<!-- gguf-fidelity -->"): text.index("<!-- /gguf-fidelity -->")]
     return {m[1]: m[2] for m in re.finditer(r"^\| (\S+) \| \d+ \| (.+) \|$", table, re.M) if m[1] != "vocab"}
 

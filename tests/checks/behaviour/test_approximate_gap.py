@@ -1,7 +1,7 @@
 """The approximate view's own gaps are info, not drift: against a faithful Qwen2 conversion the view
 (transformers' GGUF converter) encodes U+0958 unlike the HF side, as it does for the expected
-conversion of that side, while llama.cpp itself tokenizes it like the HF side (README 'Checking a
-GGUF export'). A GGUF that stopped adding BOS differs from the faithful conversion's view."""
+conversion of that side, while llama.cpp itself tokenizes it like the HF side (docs/gguf.md).
+A GGUF that stopped adding BOS differs from the faithful conversion's view."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_a_faithful_conversion_differs_from_hf_only_where_its_expected_conversio
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # The approximate view alone: real llama.cpp, where installed, is checked first and its own
-    # differences from HF (no NFC for Qwen2) stay warnings by design (README, "Real llama.cpp").
+    # differences from HF (no NFC for Qwen2) stay warnings by design (docs/gguf.md, "Real llama.cpp").
     monkeypatch.setattr(llamacpp_view.llamacpp_runtime, "unavailable", lambda: "left out by this test")
     run = run_against("qwen2-gguf")
     hf, gguf = run.session.pair()

@@ -4,7 +4,7 @@ user text: llama.cpp does not parse special-token strings in it, so a Hugging Fa
 with split_special_tokens; a rendered chat is parsed on both sides (the view's `chat` codecs).
 What differs here is what llama.cpp itself does: between two GGUFs an error; against a Hugging
 Face tokenizer a warning (AGAINST_HF), since llama.cpp differs from HF on its own for some
-vocabularies (Qwen2's NFC, SentencePiece's spaces: measured in README 'Checking a GGUF export').
+vocabularies (Qwen2's NFC, SentencePiece's spaces: measured in docs/gguf.md).
 llama.cpp tokenizes one text per call, so sweeps check an even spread of at most SWEEP_LIMIT of
 each shard's inputs here."""
 
@@ -22,7 +22,7 @@ from tokcheck.session import Side
 from tokcheck.sources.gguf import llamacpp_runtime
 
 NAME = "llama.cpp"
-SWEEP_LIMIT = 4_000  # inputs per sweep shard run through llama.cpp (measured: README)
+SWEEP_LIMIT = 4_000  # inputs per sweep shard run through llama.cpp (measured: docs/gguf.md)
 SPLIT_STATEMENT = ", split_special_tokens=True"
 AGAINST_HF = ("a warning: llama.cpp against a Hugging Face tokenizer, where llama.cpp's own differences from it show "
               "for a faithful conversion too; compare with a faithful GGUF of the base for an error")

@@ -89,7 +89,7 @@ class BehaviourRun:
 
     def _as_seen(self, findings: list[Finding], seen_in: Sequence[str] = ()) -> list[Finding]:
         """Behaviour seen through an approximate view is a warning, never an error: the view's own
-        measured gaps (README 'Checking a GGUF export') would otherwise fail faithful exports. So is
+        measured gaps (docs/gguf.md) would otherwise fail faithful exports. So is
         llama.cpp against a HF tokenizer: llama.cpp's own differences from HF (no NFC for Qwen2,
         SentencePiece's spaces) show on faithful conversions too. llama.cpp against llama.cpp (two
         GGUFs) stays an error. `seen_in`: each finding's view."""

@@ -3,7 +3,7 @@ transformers' GGUF converter (transformers.integrations.gguf; a BERT vocabulary,
 with tokcheck's own WordPiece: wordpiece.py), given the tokens and merges tokcheck
 read itself, and wrapped as a transformers tokenizer with the file's special tokens, add_bos/add_eos
 (as llama.cpp applies them) and chat template. It is not llama.cpp: the converter approximates
-llama.cpp's pre-tokenizers; README "Checking a GGUF export" lists the measured gaps."""
+llama.cpp's pre-tokenizers; docs/gguf.md lists the measured gaps."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tokcheck.sources.gguf.metadata import GGUFTokenizer
 from tokcheck.sources.gguf.wordpiece import wordpiece_backend
 
 APPROXIMATE_NOTE = ("approximate: transformers' GGUF converter (for BERT, tokcheck's WordPiece), not llama.cpp; "
-                    "see README 'Checking a GGUF export' for its measured gaps")
+                    "see tokcheck's docs/gguf.md for its measured gaps")
 # llama.cpp adds BOS to a SentencePiece ("llama") vocabulary whose file does not say otherwise
 # (llama-vocab.cpp: add_bos defaults to true for LLAMA_VOCAB_TYPE_SPM), and for these BPE pre-tokenizers.
 _ADD_BOS_BY_DEFAULT_MODELS = ("llama",)
