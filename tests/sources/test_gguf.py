@@ -54,8 +54,11 @@ def test_reader_agrees_with_gguf_on_the_vendored_vocabularies(name: str) -> None
     assert_agrees_with_gguf(llamacpp.sources_dir() / "models" / name)
 
 
+# Full-size zoo GGUFs: byte-level BPE with merges (qwen2), SentencePiece (mistral-v3), a GGUF without
+# the merges key; llama3-gguf, the same kind as qwen2's and gguf-py's slowest read (19 s), is the slow tier.
 @needs_converter
-@pytest.mark.parametrize("name", ["llama3-gguf", "qwen2-gguf", "mistral-v3-gguf", "llama3-gguf-no-merges"])
+@pytest.mark.parametrize("name", [pytest.param("llama3-gguf", marks=pytest.mark.slow), "qwen2-gguf", "mistral-v3-gguf",
+                                  "llama3-gguf-no-merges"])
 def test_reader_agrees_with_gguf_on_zoo_ggufs(name: str) -> None:
     assert_agrees_with_gguf(resolve(f"zoo:{name}").path)
 
