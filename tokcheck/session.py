@@ -14,7 +14,7 @@ from typing import Any
 from tokcheck.environment import library_version
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
-from tokcheck.sources.live import LoadedTokenizer, load
+from tokcheck.sources.live import LoadedTokenizer
 from tokcheck.sources.snapshot import TokenizerSnapshot
 from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.sources.spec import TokenizerSource, resolve
@@ -87,7 +87,7 @@ class Side:
         """The tokenizer exactly as it loads, on its own: AutoTokenizer, or the fallback loader."""
         if self.shares is not None:
             return self.shares.loaded
-        return load(self.source, trust_remote_code=self.settings.trust_remote_code)
+        return self.store.loaded(self.source, self.settings.trust_remote_code)
 
     @cached_property
     def tokenizer(self) -> Any:
@@ -133,8 +133,8 @@ def reconcile(side: Side, other: Side | None) -> Any:
         return tokenizer
     taken = {key: getattr(other.loaded.tokenizer, key) for key in CLASS_SIDES
              if key not in side.snapshot.tokenizer_config and hasattr(other.loaded.tokenizer, key)}
-    if taken and side.shares is not None:
-        tokenizer = copy.copy(tokenizer)  # the shared tokenizer stays as loaded for the other pairs
+    if taken:
+        tokenizer = copy.copy(tokenizer)  # the loaded one stays as loaded (a store may share it)
     for key, value in taken.items():
         setattr(tokenizer, key, value)
     return tokenizer

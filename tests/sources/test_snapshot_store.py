@@ -144,3 +144,18 @@ def test_runs_given_one_store_through_the_hook_read_each_file_once(
     assert reads == [str(toy_dir), str(tuned_copy)]
     pytester.runpytest(*args)  # no store given: the run reads its own files
     assert reads == [str(toy_dir), str(tuned_copy)] * 2
+
+
+def test_sessions_given_one_store_load_each_tokenizer_once(toy_dir: Path, tuned_copy: Path) -> None:
+    settings = Settings(base=SpecSetting(str(toy_dir)), tuned=SpecSetting(str(tuned_copy)))
+    alone = TokcheckSession(settings).pair()[0].loaded
+    assert alone is not TokcheckSession(settings).pair()[0].loaded
+    store = SnapshotStore()
+    first = TokcheckSession(settings, store=store)
+    base = first.pair()[0].loaded
+    second = TokcheckSession(settings, store=store.copy())  # a copy made after: it holds what was loaded
+    assert second.pair()[0].loaded is base and first.pair()[1].loaded is not base
+    edit_json(tuned_copy / "tokenizer_config.json", lambda c: c.update(eos_token="<|end_of_text|>"))
+    third = TokcheckSession(settings, store=store)
+    assert third.pair()[1].loaded is not first.pair()[1].loaded  # other files: loaded anew
+    assert third.pair()[1].tokenizer.eos_token == "<|end_of_text|>"

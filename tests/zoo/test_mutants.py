@@ -62,10 +62,11 @@ def run_suite(
     return int(result.ret), json.loads((pytester.path / "report.json").read_text())["findings"]
 
 
-# Each zoo base's snapshot, read once per process: every in-process run starts from a copy of this
-# store (pytest_tokcheck_snapshot_store), as an xdist worker starts from its controller's, so that
-# it reads only its mutant's files. A run whose base files differ reads them itself (the store's key
-# is their bytes), so the base read here is the base the run would read.
+# Each zoo base's snapshot and tokenizer, read and loaded once per process: every in-process run
+# starts from a copy of this store (pytest_tokcheck_snapshot_store), as an xdist worker starts from
+# its controller's snapshots and a run over many checkpoints shares its base, so that it reads and
+# loads only its mutant's files. A run whose base files differ reads them itself (the store's key is
+# their bytes), so the base read here is the base the run would read.
 BASES = SnapshotStore()
 
 
@@ -78,7 +79,9 @@ class _RunStore:
 
 
 def _with_base(mutant: Mutant) -> _RunStore:
-    BASES.snapshot(resolve(f"zoo:{mutant.base}"), False)
+    base = resolve(f"zoo:{mutant.base}")
+    BASES.snapshot(base, False)
+    BASES.loaded(base, False)
     return _RunStore(BASES.copy())
 
 

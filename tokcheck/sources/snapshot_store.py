@@ -1,5 +1,6 @@
-"""The snapshots and canonical file digests a run has made, keyed by content: one SnapshotStore,
-which the run makes and passes down to every side it reads and to the fingerprints of its checkpoints.
+"""The snapshots, loaded tokenizers and canonical file digests a run has made, keyed by content: one
+SnapshotStore, which the run makes and passes down to every side it reads and to the fingerprints
+of its checkpoints.
 
 - A run over many checkpoints reads the shared base once and fingerprints each distinct file once.
 - A pytest-xdist worker starts from its controller's store (pack, receive): the controller has
@@ -7,7 +8,8 @@ which the run makes and passes down to every side it reads and to the fingerprin
   tokenizer.json again (about half a CPU second per tokenizer, in every worker), nor canonicalises
   a checkpoint's files again (a quarter of a CPU second per distinct checkpoint tokenizer).
 - A process that runs tokcheck many times over the same files (the self-test's in-process runs)
-  may give every run one store through the pytest_tokcheck_snapshot_store hook.
+  may give every run one store through the pytest_tokcheck_snapshot_store hook, so that each base
+  is read and loaded once.
 
 A snapshot is keyed by the exact bytes of every file a snapshot reads, the spec, the flags and the
 versions it depends on; a side whose files differ (changed since, or another host under --tx) finds
@@ -23,6 +25,7 @@ from tokcheck import __version__
 from tokcheck.environment import library_version
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
 from tokcheck.sources.fingerprint import tokenizer_fingerprint
+from tokcheck.sources.live import LoadedTokenizer, load
 from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
 from tokcheck.sources.spec import TokenizerSource
 
@@ -54,10 +57,12 @@ def content_key(source: TokenizerSource, trust_remote_code: bool) -> str | None:
 
 
 class SnapshotStore:
-    """Snapshots by content key, and canonical digests by the sha256 of a file's bytes."""
+    """Snapshots and loaded tokenizers by content key, and canonical digests by the sha256 of a
+    file's bytes."""
 
     def __init__(self) -> None:
         self._snapshots: dict[str, TokenizerSnapshot] = {}
+        self._loaded: dict[str, LoadedTokenizer] = {}  # this process only: never packed
         self._digests: dict[str, str] = {}
 
     def snapshot(self, source: TokenizerSource, trust_remote_code: bool) -> TokenizerSnapshot:
@@ -71,15 +76,28 @@ class SnapshotStore:
             self._snapshots[key] = snapshot
         return snapshot
 
+    def loaded(self, source: TokenizerSource, trust_remote_code: bool) -> LoadedTokenizer:
+        """The tokenizer of `source` as it loads (tokcheck.sources.live.load): the one already loaded
+        from the same files, else loaded now. The checks leave a live tokenizer as they found it
+        (the base of a run over many checkpoints is one object for all of them)."""
+        key = content_key(source, trust_remote_code)
+        if key is not None and key in self._loaded:
+            return self._loaded[key]
+        loaded = load(source, trust_remote_code=trust_remote_code)
+        if key is not None:
+            self._loaded[key] = loaded
+        return loaded
+
     def fingerprint(self, source: TokenizerSource) -> str:
         """tokcheck.sources.fingerprint's digest of `source`, canonicalising only bytes not seen before."""
         return tokenizer_fingerprint(source, self._digests)
 
     def copy(self) -> SnapshotStore:
-        """A new store that starts with this one's snapshots and digests (the same snapshot objects:
-        they are read-only), and keeps what it reads after to itself."""
+        """A new store that starts with this one's snapshots, tokenizers and digests (the same
+        objects: the checks only read them), and keeps what it reads after to itself."""
         copied = SnapshotStore()
         copied._snapshots.update(self._snapshots)
+        copied._loaded.update(self._loaded)
         copied._digests.update(self._digests)
         return copied
 

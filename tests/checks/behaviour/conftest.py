@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -15,7 +14,6 @@ from tokcheck.checks.behaviour.run import BehaviourRun
 from tokcheck.checks.behaviour.settings import QUICK_EXAMPLES, QUICK_SAMPLE, BehaviourSettings
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.session import Settings, SpecSetting
-from tokcheck.sources.live import LoadedTokenizer
 from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.sources.spec import resolve
 
@@ -34,22 +32,19 @@ def session_for(base: Path | str, tuned: Path | str, store: SnapshotStore | None
 
 
 @pytest.fixture(scope="session")
-def variant_run(
-    tmp_path_factory: pytest.TempPathFactory, zoo_tokenizer: Callable[[str], Any]
-) -> Callable[[str], BehaviourRun]:
+def variant_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], BehaviourRun]:
     """variant_run("lstrip_special"): a BehaviourRun (quick settings) of a zoo base against the
     mutant or benign variant of tests/behaviour/mutants.py with that name, made once."""
     runs: dict[str, BehaviourRun] = {}
-    bases = SnapshotStore()  # each zoo base's files, read once: every run starts from a copy
+    bases = SnapshotStore()  # each zoo base read and loaded once: every run starts from a copy
 
     def get(name: str) -> BehaviourRun:
         if name not in runs:
             base, tuned = mutants.build(name, tmp_path_factory.mktemp("variant") / name)
-            bases.snapshot(resolve(str(zoo.path_for(base))), False)
-            session = session_for(zoo.path_for(base), tuned, bases.copy())
-            # Every run of one zoo base shares its loaded tokenizer (what the session's Side would load).
-            session.pair()[0].__dict__["loaded"] = LoadedTokenizer(zoo_tokenizer(base))
-            runs[name] = BehaviourRun(session, quick_settings())
+            source = resolve(str(zoo.path_for(base)))
+            bases.snapshot(source, False)
+            bases.loaded(source, False)
+            runs[name] = BehaviourRun(session_for(zoo.path_for(base), tuned, bases.copy()), quick_settings())
         return runs[name]
 
     return get
