@@ -63,7 +63,8 @@ class Side:
 
     A side made with `shares` (the base of a run over many checkpoints) reads the files and
     loads the tokenizer of that side, once for all of them; only the reconciled tokenizer is its own.
-    Its snapshot comes from `store` (the run's), which reads the files unless it holds them already."""
+    Its snapshot and loaded tokenizer come from `store` (the run's), which reads and loads the files
+    unless it holds them already."""
 
     def __init__(self, name: str, setting: SpecSetting, settings: Settings, *, store: SnapshotStore,
                  shares: Side | None = None) -> None:
@@ -143,7 +144,8 @@ def reconcile(side: Side, other: Side | None) -> Any:
 class TokcheckSession:
     """Both sides of one comparison. `base`, when given, is a side already made (the shared base
     of a run over many checkpoints): this session's base shares its files and loaded tokenizer.
-    `store`: the run's snapshots (a new one when not given: this session is the whole run)."""
+    `store`: the run's snapshots and loaded tokenizers (a new one when not given: this session is the
+    whole run)."""
 
     def __init__(self, settings: Settings, *, base: Side | None = None, store: SnapshotStore | None = None) -> None:
         self.settings = settings
