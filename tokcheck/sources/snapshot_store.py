@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Callable
+from typing import TypeVar
 
 from tokcheck import __version__
 from tokcheck.environment import library_version
@@ -28,6 +30,8 @@ from tokcheck.sources.fingerprint import tokenizer_fingerprint
 from tokcheck.sources.live import LoadedTokenizer, load
 from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
 from tokcheck.sources.spec import TokenizerSource
+
+T = TypeVar("T")
 
 
 def content_key(source: TokenizerSource, trust_remote_code: bool) -> str | None:
@@ -56,6 +60,15 @@ def content_key(source: TokenizerSource, trust_remote_code: bool) -> str | None:
     return digest.hexdigest()
 
 
+def _kept(kept: dict[str, T], key: str | None, make: Callable[[], T]) -> T:
+    """kept[key], made and kept when absent; made every time where there is no key."""
+    if key is None:
+        return make()
+    if key not in kept:
+        kept[key] = make()
+    return kept[key]
+
+
 class SnapshotStore:
     """Snapshots and loaded tokenizers by content key, and canonical digests by the sha256 of a
     file's bytes."""
@@ -68,25 +81,15 @@ class SnapshotStore:
     def snapshot(self, source: TokenizerSource, trust_remote_code: bool) -> TokenizerSnapshot:
         """The snapshot of `source`: the stored one of the same files, else read now (and stored).
         Bad files raise TokcheckUsageError, and nothing is stored for them."""
-        key = content_key(source, trust_remote_code)
-        if key is not None and key in self._snapshots:
-            return self._snapshots[key]
-        snapshot = take_snapshot(source, trust_remote_code=trust_remote_code)
-        if key is not None:
-            self._snapshots[key] = snapshot
-        return snapshot
+        return _kept(self._snapshots, content_key(source, trust_remote_code),
+                     lambda: take_snapshot(source, trust_remote_code=trust_remote_code))
 
     def loaded(self, source: TokenizerSource, trust_remote_code: bool) -> LoadedTokenizer:
         """The tokenizer of `source` as it loads (tokcheck.sources.live.load): the one already loaded
         from the same files, else loaded now. The checks leave a live tokenizer as they found it
         (the base of a run over many checkpoints is one object for all of them)."""
-        key = content_key(source, trust_remote_code)
-        if key is not None and key in self._loaded:
-            return self._loaded[key]
-        loaded = load(source, trust_remote_code=trust_remote_code)
-        if key is not None:
-            self._loaded[key] = loaded
-        return loaded
+        return _kept(self._loaded, content_key(source, trust_remote_code),
+                     lambda: load(source, trust_remote_code=trust_remote_code))
 
     def fingerprint(self, source: TokenizerSource) -> str:
         """tokcheck.sources.fingerprint's digest of `source`, canonicalising only bytes not seen before."""
