@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.gc_pause import gc_paused
 
 # Files that make a directory a tokenizer directory (any one is enough).
 TOKENIZER_FILES = (
@@ -41,6 +42,7 @@ KNOWN_FILES = (
 )
 
 
+@gc_paused()
 def read_json(path: Path, *, label: str | None = None) -> Any:
     """Parse a JSON file or raise TokcheckUsageError naming the file and the position."""
     try:

@@ -9,6 +9,7 @@ from typing import Any
 
 from tokcheck.environment import import_transformers
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.gc_pause import gc_paused
 from tokcheck.sources.fallback import load_from_tokenizer_json
 from tokcheck.sources.gguf.approximate import APPROXIMATE_NOTE, load_approximate
 from tokcheck.sources.gguf.metadata import read_tokenizer
@@ -30,6 +31,7 @@ def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) 
     return load(source, trust_remote_code=trust_remote_code).tokenizer
 
 
+@gc_paused()
 def load(source: TokenizerSource, *, trust_remote_code: bool = False) -> LoadedTokenizer:
     """The tokenizer as AutoTokenizer loads it; when that fails and the source has a tokenizer.json
     (e.g. a transformers 5 save under 4.x), the fallback loader's, with the reason."""

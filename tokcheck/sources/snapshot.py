@@ -15,6 +15,7 @@ from functools import cached_property
 from typing import Any
 
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.gc_pause import gc_paused
 from tokcheck.sources import canonical
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code, read_object, read_text
 from tokcheck.sources.gguf.as_snapshot import ORIGIN as GGUF_ORIGIN
@@ -132,6 +133,7 @@ def _ids(value: Any) -> tuple[int, ...]:
     return tuple(found)
 
 
+@gc_paused()
 def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -> TokenizerSnapshot:
     """Read a source's files into a snapshot; bad files raise TokcheckUsageError with one line."""
     if source.gguf_file is not None:

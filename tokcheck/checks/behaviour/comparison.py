@@ -17,6 +17,7 @@ from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.shared_codec import SharedCodec
 from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
 from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.gc_pause import gc_paused
 from tokcheck.inputs.generators import CUSTOM_TEXTS
 from tokcheck.inputs.text import special_strings
 from tokcheck.inputs.transcripts import renders_chat
@@ -132,6 +133,7 @@ class Comparison:
         return renders_chat(self.base)
 
     @cached_property
+    @gc_paused()  # one list per id
     def base_vocab_texts(self) -> Sequence[str]:
         """The decoded text of every base id, in id order."""
         return self.base_codec.decode([[i] for i in range(self.base_codec.size)])

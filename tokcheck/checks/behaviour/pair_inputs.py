@@ -14,6 +14,7 @@ from hypothesis.strategies import SearchStrategy
 from tokcheck.checks.behaviour.comparison import Comparison
 from tokcheck.checks.behaviour.reach import Reach, reach
 from tokcheck.checks.behaviour.views import View
+from tokcheck.gc_pause import gc_paused
 from tokcheck.inputs.text import tokenizer_fragments, tokenizer_text
 from tokcheck.inputs.transcripts import TemplateCapabilities, template_capabilities
 from tokcheck.sources.tokens import flag_values
@@ -29,6 +30,7 @@ class PairInputs:
         self._reach: dict[str, Reach | None] = {}
 
     @cached_property
+    @gc_paused()  # one list per id
     def pieces(self) -> list[str]:
         """Decoded ordinary (not added) tokens of base and tuned: a fixed sample of at most _PIECES
         of them (sorting 250,000 pieces for every run costs more than a Hypothesis run of a few
