@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.kept import keep_for_the_process
 from tests.toys import build_toy, clone
 from tokcheck.checks.static import static_findings
 from tokcheck.findings import Finding
@@ -41,6 +42,7 @@ def _heavy_modules_imported_once() -> None:
     # crashed worker), so it is loaded here once too.
     if importlib.util.find_spec("torch") is not None:
         import torch  # noqa: F401
+    keep_for_the_process()
 
 
 @pytest.fixture(scope="session")
@@ -77,6 +79,7 @@ def zoo_tokenizer() -> Callable[[str], Any]:
     def get(name: str) -> Any:
         if name not in loaded:
             loaded[name] = load_tokenizer(resolve(f"zoo:{name}"))
+            keep_for_the_process()
         return loaded[name]
 
     return get

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from tests.kept import keep_for_the_process
 from tests.zoo.summary import CATCH_PROPERTY
 from tokcheck.checks.behaviour.llamacpp_view import AGAINST_HF
 from tokcheck.environment import transformers_major
@@ -82,7 +83,13 @@ def _with_base(mutant: Mutant) -> _RunStore:
     base = resolve(f"zoo:{mutant.base}")
     BASES.snapshot(base, False)
     BASES.loaded(base, False)
+    if mutant.base not in _KEPT_BASES:
+        keep_for_the_process()
+        _KEPT_BASES.add(mutant.base)
     return _RunStore(BASES.copy())
+
+
+_KEPT_BASES: set[str] = set()
 
 
 # The faithful GGUF conversions whose whole-suite run is in the slow tier: the default tier runs it on

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.checks.behaviour import mutants
+from tests.kept import keep_for_the_process
 from tokcheck import zoo
 from tokcheck.checks.behaviour.run import BehaviourRun
 from tokcheck.checks.behaviour.settings import QUICK_EXAMPLES, QUICK_SAMPLE, BehaviourSettings
@@ -37,13 +38,17 @@ def variant_run(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Beh
     mutant or benign variant of tests/behaviour/mutants.py with that name, made once."""
     runs: dict[str, BehaviourRun] = {}
     bases = SnapshotStore()  # each zoo base read and loaded once: every run starts from a copy
+    kept: set[str] = set()
 
     def get(name: str) -> BehaviourRun:
         if name not in runs:
             base, tuned = mutants.build(name, tmp_path_factory.mktemp("variant") / name)
             source = resolve(str(zoo.path_for(base)))
-            bases.snapshot(source, False)
-            bases.loaded(source, False)
+            if base not in kept:
+                bases.snapshot(source, False)
+                bases.loaded(source, False)
+                keep_for_the_process()
+                kept.add(base)
             runs[name] = BehaviourRun(session_for(zoo.path_for(base), tuned, bases.copy()), quick_settings())
         return runs[name]
 
