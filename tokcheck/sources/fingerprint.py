@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.gc_pause import gc_paused
 from tokcheck.sources import canonical
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
 from tokcheck.sources.shapes import check_shapes
@@ -44,6 +45,7 @@ def _well_shaped(data: Any) -> bool:
     return True
 
 
+@gc_paused()  # a tokenizer.json parses into hundreds of thousands of lists
 def _file_digest(path: Path, known: dict[str, str]) -> str:
     raw = path.read_bytes()
     key = hashlib.sha256(raw).hexdigest()
