@@ -88,6 +88,19 @@ def test_pytorch_model_bin_is_read_through_torch(resized: Any, checkpoints: Chec
                                   resized.lm_head.weight.detach()[[V]].numpy())
 
 
+def test_a_rewritten_pytorch_model_bin_is_read_anew(resized: Any, checkpoints: Checkpoints, tmp_path: Path) -> None:
+    # Each open_model reads its own files: nothing kept by path outlives it (a process that checks
+    # a checkpoint, then the same path saved again, as a training run or pytester does, sees the new rows).
+    directory = builders.copy_tokenizer(checkpoints.eom, tmp_path / "bin")
+    resized.config.to_json_file(str(directory / "config.json"))
+    state = resized.state_dict()
+    torch.save(state, directory / "pytorch_model.bin")
+    first = read_rows(open_model(str(directory)).tensors["lm_head.weight"], [V])
+    torch.save({**state, "lm_head.weight": state["lm_head.weight"] + 1}, directory / "pytorch_model.bin")
+    again = read_rows(open_model(str(directory)).tensors["lm_head.weight"], [V])
+    np.testing.assert_array_equal(again, first + 1)
+
+
 def test_peft_adapter_with_modules_to_save(checkpoints: Checkpoints, inspect: Any, tmp_path: Path) -> None:
     peft = pytest.importorskip("peft", reason="peft is not installed")
     base = saved(real_llama(), checkpoints.llama3, tmp_path / "base")

@@ -16,7 +16,6 @@ from tokcheck.errors import TokcheckUsageError
 # numpy has no bfloat16: BF16 is read as uint16 and widened by hand (the top half of a float32).
 _NUMPY_DTYPES = {"F16": "<f2", "F32": "<f4", "F64": "<f8", "BF16": "<u2"}
 _TORCH_FLOATS = {"float16", "float32", "float64", "bfloat16"}
-_state_dicts: dict[Path, dict[str, Any]] = {}
 
 
 class UnreadableRows(Exception):
@@ -35,7 +34,7 @@ def read_rows(tensor: Tensor, ids: Sequence[int]) -> np.ndarray:
     if bad:
         raise IndexError(f"row {bad[0]} is outside {tensor.name} ({tensor.rows} rows)")
     if tensor.offset is None:
-        value = torch_state_dict(tensor.file)[tensor.name]
+        value = tensor.values if tensor.values is not None else torch_state_dict(tensor.file)[tensor.name]
         return np.asarray(value[list(ids)].float().numpy(), dtype=np.float32).reshape(len(ids), tensor.columns)
     dtype = np.dtype(_NUMPY_DTYPES[tensor.dtype])
     row_bytes = tensor.columns * dtype.itemsize
@@ -59,18 +58,17 @@ def widen_bf16(bits: np.ndarray) -> np.ndarray:
 
 
 def torch_state_dict(path: Path) -> dict[str, Any]:
-    """A pytorch_model.bin loaded once, memory-mapped (tensors are paged in only where rows are read)."""
-    if path not in _state_dicts:
-        import torch  # optional: only .bin files need it (unreadable() says so first)
+    """A pytorch_model.bin, memory-mapped (tensors are paged in only where rows are read). The
+    caller keeps what it needs (ModelFiles.tensors holds each tensor in its record)."""
+    import torch  # optional: only .bin files need it (unreadable() says so first)
 
+    try:
+        return dict(torch.load(path, map_location="cpu", weights_only=True, mmap=True))
+    except Exception as error:  # an old non-zip pickle cannot be mapped: load it plainly
         try:
-            _state_dicts[path] = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except Exception as error:  # an old non-zip pickle cannot be mapped: load it plainly
-            try:
-                _state_dicts[path] = torch.load(path, map_location="cpu", weights_only=True)
-            except Exception:
-                raise TokcheckUsageError(f"{path}: torch cannot load it ({' '.join(str(error).split())[:200]})") from None
-    return _state_dicts[path]
+            return dict(torch.load(path, map_location="cpu", weights_only=True))
+        except Exception:
+            raise TokcheckUsageError(f"{path}: torch cannot load it ({' '.join(str(error).split())[:200]})") from None
 
 
 def spread(candidates: Sequence[int], count: int) -> list[int]:

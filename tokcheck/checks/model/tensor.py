@@ -3,19 +3,23 @@ so that the modules reading weight files and rows share it without importing eac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
 class Tensor:
-    """A tensor in a weight file: `offset` is its first byte in a safetensors file, None in a torch file."""
+    """A tensor in a weight file: `offset` is its first byte in a safetensors file, None in a torch
+    file; `values`: a torch file's tensor as torch loaded it (memory-mapped, so only the rows read are
+    paged in), held by the record so that each run's model files load their torch files once."""
 
     name: str
     dtype: str
     shape: tuple[int, ...]
     file: Path
     offset: int | None = None
+    values: Any = field(default=None, compare=False, repr=False)
 
     @property
     def rows(self) -> int:

@@ -118,7 +118,8 @@ class ModelFiles:
                     found[name] = Tensor(name, header.dtype, header.shape, path, header.offset)
             else:
                 for name, value in torch_state_dict(path).items():
-                    found[name] = Tensor(name, str(value.dtype).replace("torch.", ""), tuple(value.shape), path)
+                    found[name] = Tensor(name, str(value.dtype).replace("torch.", ""), tuple(value.shape), path,
+                                         values=value)
         return found
 
     def describe(self) -> str:
