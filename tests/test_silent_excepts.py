@@ -27,7 +27,7 @@ DELIBERATE = {
     "checks/golden.py": 1,  # _chat_entry: a refusal is recorded in the golden file as the error
     "display.py": 1,  # token_strings: an id the tokenizer does not know is shown raw
     "sources/canonical.py": 1,  # components: a component tokenizers cannot read is compared as saved
-    "inputs/transcripts.py": 1,  # _probe: a template that rejects a conversation is the answer
+    "inputs/transcripts.py": 1,  # rendered_text: a template that rejects a conversation is the answer
     "sources/live.py": 1,  # load: the fallback's own failure goes into the usage error raised next
     # tokenizer_class, sentencepiece_class: a class this transformers cannot import is no view;
     # build: a class that cannot build from the files is no consumer of them
@@ -86,7 +86,7 @@ def test_a_refusing_template_is_an_outcome_not_a_crash() -> None:
     transcript = Transcript([{"role": "system", "content": "x"}, {"role": "user", "content": "hi"}])
     outcome = chat._render(Refuses(), transcript, tokenize=False)
     assert isinstance(outcome, ValueError) and "system messages" in str(outcome)
-    assert transcripts._probe(Refuses(), transcript.messages) is None
+    assert transcripts.rendered_text(Refuses(), transcript.messages) is None
 
 
 def test_a_refusing_tokenizer_call_is_an_outcome_to_compare() -> None:

@@ -1,9 +1,10 @@
 """How tokcheck shows texts, ids and values to a person: escaped texts in which nothing is
-invisible, the names of unusual characters, Python literals for reproduction lines, and the first
+invisible, the names of unusual characters, Python literals for reproduction lines, JSON values on one line, and the first
 place where two sequences differ with both id lists around it. Pure functions of plain data."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
@@ -53,6 +54,15 @@ def literal(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(literal(item) for item in value) + "]"
     return repr(value)
+
+
+def compact(value: Any, limit: int = 120) -> str:
+    """A JSON value on one line, shortened for a report."""
+    if isinstance(value, str):
+        rendered = repr(value)
+    else:
+        rendered = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return rendered if len(rendered) <= limit else rendered[: limit - 3] + "..."
 
 
 def first_difference(left: Sequence[Any], right: Sequence[Any]) -> int | None:

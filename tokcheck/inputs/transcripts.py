@@ -54,7 +54,8 @@ class TemplateCapabilities:
         return "supports " + (", ".join(names) if names else "user/assistant turns only")
 
 
-def _probe(tokenizer: Any, messages: list[dict[str, Any]], **kwargs: Any) -> str | None:
+def rendered_text(tokenizer: Any, messages: list[dict[str, Any]], **kwargs: Any) -> str | None:
+    """The chat template's render of `messages` as text, or None where the template rejects them."""
     try:
         rendered = render_chat(tokenizer, messages, tokenize=False, **kwargs)
     except Exception:  # a template that rejects the conversation: that is the answer
@@ -67,7 +68,7 @@ _NEEDLE_USER = {"role": "user", "content": "needle user"}
 
 def renders_chat(tokenizer: Any) -> bool:
     """Whether `tokenizer` has a chat template that renders a one-message conversation."""
-    return _probe(tokenizer, [_NEEDLE_USER]) is not None
+    return rendered_text(tokenizer, [_NEEDLE_USER]) is not None
 
 
 def template_capabilities(tokenizer: Any) -> TemplateCapabilities:
@@ -75,7 +76,7 @@ def template_capabilities(tokenizer: Any) -> TemplateCapabilities:
     user = _NEEDLE_USER
     if not renders_chat(tokenizer):
         return TemplateCapabilities(renders=False, system=False)
-    system = _probe(tokenizer, [{"role": "system", "content": "needle system"}, user])
+    system = rendered_text(tokenizer, [{"role": "system", "content": "needle system"}, user])
     one_call = [tool_call("call00001", "needle_fn", "q")]
     two_calls = [*one_call, tool_call("call00002", "needle_gn", "q")]
     tools = [tool_schema("needle_fn", "needle tool description"), tool_schema("needle_gn")]
@@ -88,10 +89,10 @@ def template_capabilities(tokenizer: Any) -> TemplateCapabilities:
                    for c in (calls or one_call)]
         return [user, assistant, *results, {"role": "assistant", "content": "done"}]
 
-    called = _probe(tokenizer, exchange(one_call), tools=tools)
-    plain_tool = _probe(tokenizer, exchange(None))
-    parallel = _probe(tokenizer, exchange(two_calls), tools=tools)
-    with_tools = _probe(tokenizer, [user], tools=tools)
+    called = rendered_text(tokenizer, exchange(one_call), tools=tools)
+    plain_tool = rendered_text(tokenizer, exchange(None))
+    parallel = rendered_text(tokenizer, exchange(two_calls), tools=tools)
+    with_tools = rendered_text(tokenizer, [user], tools=tools)
     return TemplateCapabilities(
         system=system is not None and "needle system" in system,
         tool_calls=called is not None and "needle_fn" in called,

@@ -175,8 +175,8 @@ def generation_configs(
 
 def end_of_turn_id(tokenizer: Any) -> int | None:
     """The id a live tokenizer's chat template closes an assistant turn with (None: no template)."""
-    from tokcheck.checks.behaviour.properties.chat import closing_token, with_final_needle
     from tokcheck.inputs.transcripts import Transcript, renders_chat
+    from tokcheck.inputs.turn_end import closing_token, with_final_needle
 
     if not renders_chat(tokenizer):
         return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokcheck.checks.static.common import compact
+from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.model_configs import ModelConfigs
 from tokcheck.sources.snapshot import TokenizerSnapshot

@@ -1,8 +1,7 @@
-"""Small helpers shared by the static checks: quoting, compact values, capping long lists."""
+"""Small helpers shared by the static checks: quoting, capping long lists, JSON differences."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -17,15 +16,6 @@ def q(text: str | None) -> str:
     if text is None:
         return "(none)"
     return repr(text)
-
-
-def compact(value: Any, limit: int = 120) -> str:
-    """A JSON value on one line, shortened for a report."""
-    if isinstance(value, str):
-        rendered = repr(value)
-    else:
-        rendered = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return rendered if len(rendered) <= limit else rendered[: limit - 3] + "..."
 
 
 def id_ranges(ids: list[int]) -> str:

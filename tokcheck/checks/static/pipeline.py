@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokcheck.checks.static.common import compact, json_differences, q
-from tokcheck.display import first_difference
+from tokcheck.checks.static.common import json_differences, q
+from tokcheck.display import compact, first_difference
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.snapshot import TokenizerSnapshot
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokcheck.checks.static.common import compact, json_differences
+from tokcheck.checks.static.common import json_differences
+from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.snapshot import SAVED_BATCHING, TokenizerSnapshot
 from tokcheck.sources.tokens import SPECIAL_ROLES

@@ -16,9 +16,9 @@ from tokcheck.checks.behaviour.property import NOT_COMPARED, CheckResult, Proper
 from tokcheck.display import first_difference, literal
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs.transcripts import Transcript, chat_transcripts
+from tokcheck.inputs.turn_end import closing_token, with_final_needle
 from tokcheck.sources.live import render_chat
 
-END_NEEDLE = "tokcheck end of turn"
 _CONTEXT = 60  # characters shown around the first difference of two renders
 
 
@@ -156,27 +156,6 @@ def _leading(tokenizer: Any, ids: list[int]) -> int:
     while bos is not None and count < len(ids) and ids[count] == bos:
         count += 1
     return count
-
-
-def closing_token(tokenizer: Any, transcript: Transcript) -> tuple[int | None, str]:
-    """The first token after the last assistant message's content (a needle) in the render."""
-    rendered = _render(tokenizer, transcript, tokenize=False)
-    if not isinstance(rendered, str) or END_NEEDLE not in rendered:
-        return None, "(the last assistant message is not rendered)"
-    suffix = rendered[rendered.rindex(END_NEEDLE) + len(END_NEEDLE) :]
-    ids = list(tokenizer.encode(suffix, add_special_tokens=False))
-    if not ids:
-        return None, "(nothing follows the assistant's text)"
-    return ids[0], str(tokenizer.convert_ids_to_tokens(ids[0]))
-
-
-def with_final_needle(transcript: Transcript) -> Transcript:
-    messages = [dict(m) for m in transcript.messages]
-    if messages and messages[-1]["role"] == "assistant" and not messages[-1].get("tool_calls"):
-        messages[-1]["content"] = END_NEEDLE
-    else:
-        messages.append({"role": "assistant", "content": END_NEEDLE})
-    return Transcript(messages, add_generation_prompt=False, tools=transcript.tools)
 
 
 def check_stop_token(c: Comparison, transcripts: list[Transcript]) -> list[CheckResult]:
