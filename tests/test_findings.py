@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tokcheck.findings import Finding, Severity, apply_accepted, failing, matches, sorted_findings
+from tokcheck.checks.registry import sorted_findings
+from tokcheck.findings import Finding, Severity, apply_accepted, failing, matches
 
 
 def finding(code: str, severity: Severity = Severity.ERROR, check: str = "vocabulary", message: str = "m") -> Finding:

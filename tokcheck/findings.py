@@ -1,5 +1,6 @@
-"""Findings: the plain-data result every check produces, the order they are reported in, and the
-acceptance of known, intended drift. Imports nothing of tokcheck: every layer above uses it."""
+"""Findings: the plain-data result every check produces, and the acceptance of known, intended
+drift. Imports nothing of tokcheck and names no check: every layer above uses it (the report order
+of checks is tokcheck.checks.registry's)."""
 
 from __future__ import annotations
 
@@ -19,29 +20,6 @@ class Severity(str, enum.Enum):
     @property
     def rank(self) -> int:
         return {"error": 0, "warning": 1, "info": 2}[self.value]
-
-
-# The order checks appear in reports; a check not listed sorts after these, by name.
-CHECK_ORDER: tuple[str, ...] = (
-    "vocabulary",
-    "special_roles",
-    "added_token_flags",
-    "normalizer",
-    "pre_tokenizer",
-    "model",
-    "post_processor",
-    "decoder",
-    "tokenizer_config",
-    "chat_template",
-    "model_config",
-    "model_stop_set",
-    "save_format",
-    "loading",
-    "model_files",
-    "model_rows",
-    "model_trained_rows",
-    "model_gpu",
-)
 
 
 @dataclass(frozen=True)
@@ -79,20 +57,6 @@ class Finding:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Finding:
         return cls(**{**data, "severity": Severity(data["severity"])})
-
-
-def check_rank(check: str) -> tuple[int, str]:
-    try:
-        return (CHECK_ORDER.index(check), "")
-    except ValueError:
-        return (len(CHECK_ORDER), check)
-
-
-def sorted_findings(findings: Iterable[Finding]) -> list[Finding]:
-    """Severity first, then check order; findings of one check keep the order the check gave."""
-    indexed = list(enumerate(findings))
-    indexed.sort(key=lambda pair: (pair[1].severity.rank, check_rank(pair[1].check), pair[0]))
-    return [finding for _, finding in indexed]
 
 
 def failing(findings: Iterable[Finding], strict: bool) -> list[Finding]:

@@ -72,6 +72,27 @@ def test_the_saved_json_of_a_run_renders_every_format_as_the_run_wrote_it(
     assert printed[:len(saved)] == saved
 
 
+def test_a_projects_own_check_fills_the_project_column_whatever_its_file_is_named(
+    pytester: pytest.Pytester, toy_dir: Path, run_dir: Path
+) -> None:
+    """The kind comes from the check registry, not from the file name: a project's test_static.py is not the suite's."""
+    pytester.makepyfile(test_static="""
+        import pytest
+        from tokcheck import Finding, Severity
+
+        @pytest.mark.static
+        def test_mine(tokcheck_checkpoint, tuned_tokenizer, tokcheck_verdict):
+            found = [Finding("mine", "mine.eom", Severity.WARNING, "eom")] if "<|eom_id|>" in tuned_tokenizer.get_vocab() else []
+            tokcheck_verdict.conclude(found)
+    """)
+    result = pytester.runpytest(BASE_OPTION, str(toy_dir), TUNED_OPTION, str(run_dir), "test_static.py", *STATIC,
+                                REPORT_OPTION, "report.json")
+    assert result.ret == 1
+    matrix = json.loads((pytester.path / "report.json").read_text())["checkpoints"]["matrix"]
+    assert matrix["checkpoint-1500"] == {"static": "error", "project": "warning"}
+    assert matrix["checkpoint-500"] == {"static": "ok", "project": "ok"}
+
+
 def test_k_selects_one_checkpoint_and_repeated_tuned_flags_keep_their_order(
     pytester: pytest.Pytester, toy_dir: Path, eom_tuned: Path
 ) -> None:

@@ -1,6 +1,6 @@
 """The drift report's part for a run over several tuned checkpoints: which checkpoint each test's
-findings belong to (the verdict attaches its id to the test report, so it travels from xdist
-workers too), gathered into the matrix of tokcheck.report.checkpoints in suite order, so that
+findings belong to and the kind of check it runs (the verdict attaches both to the test report,
+so they travel from xdist workers too), gathered into the matrix of tokcheck.report.checkpoints in suite order, so that
 the report is the same whatever order the reports arrive in."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from typing import Any, cast
 import pytest
 
 from tokcheck.checks.checkpoints import CheckpointRun
+from tokcheck.checks.registry import PROJECT_KIND
 from tokcheck.findings import Finding
-from tokcheck.plugin.verdict import CHECKPOINT_PROPERTY, FINDINGS_PROPERTY
-from tokcheck.report.checkpoints import CheckpointMatrix, kind_of_test_file
+from tokcheck.plugin.verdict import CHECKPOINT_PROPERTY, FINDINGS_PROPERTY, KIND_PROPERTY
+from tokcheck.report.checkpoints import CheckpointMatrix
 
 
 class CheckpointCollector:
@@ -26,7 +27,7 @@ class CheckpointCollector:
         if checkpoint is None or FINDINGS_PROPERTY not in properties:
             return
         findings = [Finding.from_dict(item) for item in cast(list, properties[FINDINGS_PROPERTY])]
-        self.found.append((order, str(checkpoint), kind_of_test_file(report.location[0]), findings, report.skipped))
+        self.found.append((order, str(checkpoint), str(properties.get(KIND_PROPERTY, PROJECT_KIND)), findings, report.skipped))
 
     def matrix(self) -> CheckpointMatrix:
         run = self.checkpoints

@@ -1,4 +1,5 @@
-"""Collecting the built-in suite (tokcheck/suite): which suite file is collected when (one table),
+"""Collecting the built-in suite (tokcheck/suite): the kind of check each suite file runs (from
+tokcheck.checks.registry) and when it is collected (one table),
 adding the suite to the run from any directory, collecting its files whatever python_files the
 project sets, the shard parameter of the sharded sweeps, and the checkpoint parameter of a run
 over several tuned checkpoints."""
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tokcheck.checks import registry
 from tokcheck.plugin.state import PluginRun, plugin_run
 
 SUITE_DIR = Path(__file__).parent.parent / "suite"
@@ -32,15 +34,15 @@ def _with_golden_files(run: PluginRun, path: Path, config: pytest.Config) -> boo
     return run.golden is not None
 
 
-# Each suite file, and when it is collected.
+# Each kind's suite file (tokcheck.checks.registry), and when it is collected.
 COLLECTED_WHEN: dict[str, Callable[[PluginRun, Path, pytest.Config], bool]] = {
-    "test_static.py": _with_a_pair,
-    "test_loading.py": _with_a_pair,
-    "test_behaviour.py": _with_a_pair,
-    "test_sweeps.py": _with_a_pair,
-    "test_model.py": _with_a_model_or_named,
-    "test_gpu.py": _with_a_model_or_named,
-    "test_golden.py": _with_golden_files,
+    registry.STATIC.name: _with_a_pair,
+    registry.LOADING.name: _with_a_pair,
+    registry.BEHAVIOUR.name: _with_a_pair,
+    registry.SWEEPS.name: _with_a_pair,
+    registry.MODEL.name: _with_a_model_or_named,
+    registry.GPU.name: _with_a_model_or_named,
+    registry.GOLDEN.name: _with_golden_files,
 }
 
 
@@ -49,10 +51,15 @@ def in_suite(path: Path) -> bool:
     return path.suffix == ".py" and path.name.startswith("test_") and path.parent == SUITE_DIR
 
 
+def suite_kind(path: Path) -> str:
+    """The kind of check a test file runs: its suite kind, or PROJECT_KIND for a project's own."""
+    return registry.kind_of_suite_file(path.name) if in_suite(path) else registry.PROJECT_KIND
+
+
 def ignored(path: Path, config: pytest.Config, run: PluginRun | None) -> bool:
     """Whether a suite file is left out of this run."""
-    collected_when = COLLECTED_WHEN.get(path.name)
-    if collected_when is None or not in_suite(path):
+    collected_when = COLLECTED_WHEN.get(suite_kind(path))
+    if collected_when is None:
         return False
     return run is None or not collected_when(run, path, config)
 

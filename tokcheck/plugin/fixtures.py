@@ -12,7 +12,7 @@ import pytest
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.checkpoints import Checkpoint
 from tokcheck.errors import TokcheckUsageError
-from tokcheck.plugin.collection import CHECKPOINT_FIXTURE
+from tokcheck.plugin.collection import CHECKPOINT_FIXTURE, suite_kind
 from tokcheck.plugin.golden import GoldenRun
 from tokcheck.plugin.model import NO_MODEL
 from tokcheck.plugin.options import BASE_INI, BASE_OPTION, GOLDEN_INI, GOLDEN_OPTION, TUNED_INI, TUNED_OPTION
@@ -124,7 +124,8 @@ def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config
     settings = plugin_run(pytestconfig).session.settings
     callspec = getattr(request.node, "callspec", None)
     checkpoint = callspec.params.get(CHECKPOINT_FIXTURE) if callspec is not None else None
-    return Verdict(request.node, strict=settings.strict, accept=settings.accept, checkpoint=checkpoint)
+    return Verdict(request.node, strict=settings.strict, accept=settings.accept, checkpoint=checkpoint,
+                   kind=suite_kind(request.node.path))
 
 
 @pytest.fixture(scope="session")

@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from tokcheck.findings import Finding, apply_accepted, failing, sorted_findings
+from tokcheck.checks.registry import PROJECT_KIND, sorted_findings
+from tokcheck.findings import Finding, apply_accepted, failing
 
 FINDINGS_PROPERTY = "tokcheck_findings"
 CHECKPOINT_PROPERTY = "tokcheck_checkpoint"  # the tuned checkpoint's id, in a run over several
+KIND_PROPERTY = "tokcheck_kind"  # with it, the kind of check the test runs (tokcheck.checks.registry)
 
 
 def failure_message(findings: list[Finding]) -> str:
@@ -30,16 +32,19 @@ def failure_message(findings: list[Finding]) -> str:
 class Verdict:
     """One test's verdict on the findings of its check (the tokcheck_verdict fixture)."""
 
-    def __init__(self, node: Any, *, strict: bool, accept: tuple[str, ...] = (), checkpoint: str | None = None) -> None:
+    def __init__(self, node: Any, *, strict: bool, accept: tuple[str, ...] = (), checkpoint: str | None = None,
+                 kind: str = PROJECT_KIND) -> None:
         self.node = node
         self.strict = strict
         self.accept = accept
         self.checkpoint = checkpoint
+        self.kind = kind
 
     def record(self, findings: Iterable[Finding]) -> list[Finding]:
         recorded = apply_accepted(findings, self.accept)
         if self.checkpoint is not None:
             self.node.user_properties.append((CHECKPOINT_PROPERTY, self.checkpoint))
+            self.node.user_properties.append((KIND_PROPERTY, self.kind))
         self.node.user_properties.append((FINDINGS_PROPERTY, [finding.to_dict() for finding in recorded]))
         return recorded
 

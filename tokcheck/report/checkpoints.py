@@ -11,17 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokcheck.findings import Finding, Severity, sorted_findings
+from tokcheck.checks.registry import KIND_ORDER, sorted_findings
+from tokcheck.findings import Finding, Severity
 from tokcheck.report.shape import Shape
 
-KIND_ORDER = ("static", "loading", "behaviour", "sweeps", "model", "gpu")
 NOT_RUN = "-"  # a cell whose checks did not run; "skipped": they ran and skipped, saying why
-
-
-def kind_of_test_file(path: str) -> str:
-    """The check kind of a suite test, from its file: test_static.py -> static."""
-    stem = path.replace("\\", "/").rsplit("/", 1)[-1].removesuffix(".py")
-    return stem.removeprefix("test_")
 
 
 def finding_key(finding: Finding) -> tuple[str, str, str]:

@@ -11,7 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tokcheck.findings import Finding, Severity, check_rank, sorted_findings
+from tokcheck.checks.registry import check_rank, sorted_findings
+from tokcheck.findings import Finding, Severity
 from tokcheck.report.token_boxes import token_rows
 
 # Where a behaviour drift with no named token comes from, by what it saw: the static checks of the

@@ -10,7 +10,8 @@ import json
 from html import escape
 from typing import Any
 
-from tokcheck.findings import Finding, Severity, check_rank, sorted_findings
+from tokcheck.checks.registry import check_rank, sorted_findings
+from tokcheck.findings import Finding, Severity
 from tokcheck.report.checkpoints import NOT_RUN, CheckpointMatrix, finding_key
 from tokcheck.report.context import ReportContext, summary_line
 from tokcheck.report.grouping import Entry, group_findings, is_behaviour, seen_by_summary

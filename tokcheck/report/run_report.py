@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tokcheck.checks.registry import sorted_findings
 from tokcheck.errors import TokcheckUsageError
-from tokcheck.findings import Finding, sorted_findings
+from tokcheck.findings import Finding
 from tokcheck.report.checkpoints import CheckpointMatrix
 from tokcheck.report.context import ReportContext, counts
 from tokcheck.report.grouping import group_findings

@@ -1,8 +1,8 @@
 """Static checks: two snapshots in, Findings out, grouped by check. Pure: no pytest, no I/O.
 
 A new static check is a function (base snapshot, tuned snapshot) -> list[Finding] in a module of
-its own here, named in STATIC_CHECKS (report order) and in tokcheck.findings.CHECK_ORDER, with a
-test in tokcheck/suite/test_static.py that concludes it."""
+its own here, named in STATIC_CHECKS and in tokcheck.checks.registry (its kind, report order and
+the test in tokcheck/suite/test_static.py that concludes it)."""
 
 from __future__ import annotations
 
