@@ -104,8 +104,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except TokcheckUsageError as error:
         raise pytest.UsageError(str(error)) from None
     config.stash[RUN_KEY] = run
-    keep_pytest_cache_out_of(config, run.checkpoints.source_directories() if run.checkpoints else
-                             run.session.source_directories())
+    keep_pytest_cache_out_of(config, run.checkpoints.source_directories())
     collection.add_builtin_suite(config, run)
     if not hasattr(config, "workerinput"):  # the xdist controller or a plain run
         config.pluginmanager.register(DriftReporter(config, run), REPORTER_NAME)
@@ -133,7 +132,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash.get(RUN_KEY, None)
-    if run is None or not run.session.sides:
+    if run is None or not run.checkpoint().session.sides:
         return []
     return [f"tokcheck: {line}" for line in run.report_context().header_lines()]
 

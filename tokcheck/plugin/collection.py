@@ -23,11 +23,11 @@ def _named_on_command_line(path: Path, config: pytest.Config) -> bool:
 
 
 def _with_a_pair(run: PluginRun, path: Path, config: pytest.Config) -> bool:
-    return run.session.has_pair
+    return run.checkpoints.has_pair
 
 
 def _with_a_model_or_named(run: PluginRun, path: Path, config: pytest.Config) -> bool:
-    return run.models is not None or bool(run.checkpoint_models) or _named_on_command_line(path, config)
+    return bool(run.models) or _named_on_command_line(path, config)
 
 
 def _with_golden_files(run: PluginRun, path: Path, config: pytest.Config) -> bool:
@@ -123,10 +123,10 @@ def parametrize_checkpoints(metafunc: pytest.Metafunc) -> None:
     if CHECKPOINT_FIXTURE not in metafunc.fixturenames:
         return
     run = plugin_run(metafunc.config)
-    if run.checkpoints is None:
+    if not run.checkpoints.several:
         return
-    if any(name in metafunc.fixturenames for name in MODEL_FIXTURES) and run.checkpoint_models:
-        ids = [checkpoint.id for checkpoint in run.checkpoints.checkpoints if checkpoint.id in run.checkpoint_models]
+    if any(name in metafunc.fixturenames for name in MODEL_FIXTURES) and run.models:
+        ids = [checkpoint.id for checkpoint in run.checkpoints.checkpoints if checkpoint.id in run.models]
     else:
         ids = [checkpoint.id for checkpoint in run.checkpoints.checked]
     metafunc.parametrize(

@@ -27,12 +27,14 @@ if TYPE_CHECKING:
 
 ENCODING_CACHE: pytest.StashKey[Any] = pytest.StashKey()  # this process's EncodingCache, once made
 
-def _session(config: pytest.Config, checkpoint: Checkpoint | None) -> CheckedSession:
-    return checkpoint.session if checkpoint is not None else plugin_run(config).session
+def _checkpoint(config: pytest.Config, chosen: Checkpoint | None) -> Checkpoint:
+    """The checkpoint a test runs on: the one it is parametrized with (tokcheck_checkpoint), else
+    the run's first checked one (the only one, for a pair)."""
+    return chosen if chosen is not None else plugin_run(config).checkpoint()
 
 
 def _side_or_skip(config: pytest.Config, name: str, checkpoint: Checkpoint | None = None) -> Side:
-    session = _session(config, checkpoint)
+    session = _checkpoint(config, checkpoint).session
     side = session.base if name == "base" else session.tuned
     if side is None:
         option, ini = (BASE_OPTION, BASE_INI) if name == "base" else (TUNED_OPTION, TUNED_INI)
@@ -55,11 +57,8 @@ def tokcheck_checkpoint(request: pytest.FixtureRequest, pytestconfig: pytest.Con
         def test_eos_kept(tokcheck_checkpoint, tuned_tokenizer):
             assert tuned_tokenizer.eos_token == "<|eot_id|>", tokcheck_checkpoint
     """
-    checkpoints = plugin_run(pytestconfig).checkpoints
-    if checkpoints is None:
-        return None
-    chosen = getattr(request, "param", None)
-    return checkpoints.by_id[chosen] if chosen is not None else checkpoints.checked[0]
+    run = plugin_run(pytestconfig)
+    return run.checkpoint(getattr(request, "param", None)) if run.checkpoints.several else None
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +106,7 @@ def tokcheck_session(pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoin
         def test_no_new_tokens(tokcheck_session):
             assert not tokcheck_session.static["vocabulary"]
     """
-    session = _session(pytestconfig, tokcheck_checkpoint)
+    session = _checkpoint(pytestconfig, tokcheck_checkpoint).session
     if not session.has_pair:
         pytest.skip(f"tokcheck needs both {BASE_OPTION} and {TUNED_OPTION} (or their ini keys)")
     return session
@@ -121,7 +120,7 @@ def tokcheck_verdict(request: pytest.FixtureRequest, pytestconfig: pytest.Config
         def test_my_check(tokcheck_verdict):
             tokcheck_verdict.conclude([Finding("mine", "mine.code", Severity.WARNING, "what differs")])
     """
-    settings = plugin_run(pytestconfig).session.settings
+    settings = plugin_run(pytestconfig).settings
     callspec = getattr(request.node, "callspec", None)
     checkpoint = callspec.params.get(CHECKPOINT_FIXTURE) if callspec is not None else None
     return Verdict(request.node, strict=settings.strict, accept=settings.accept, checkpoint=checkpoint,
@@ -144,7 +143,7 @@ def tokcheck_behaviour(
     from tokcheck.checks.behaviour.run import BehaviourRun
 
     run = plugin_run(pytestconfig)
-    shared = run.checkpoints.base_work if run.checkpoints else None
+    shared = run.checkpoints.base_work
     if run.encoding_cache:
         from tokcheck.checks.base_memo import BaseMemo
         from tokcheck.checks.encoding_cache import EncodingCache
@@ -152,7 +151,7 @@ def tokcheck_behaviour(
         shared = shared if shared is not None else BaseMemo(remember=False)
         cache = EncodingCache(max_bytes=run.encoding_cache_max_mib * 2**20)
         shared.disk = pytestconfig.stash[ENCODING_CACHE] = cache
-    models = run.models if tokcheck_checkpoint is None else run.checkpoint_models.get(tokcheck_checkpoint.id)
+    models = run.models.get(_checkpoint(pytestconfig, tokcheck_checkpoint).id)
     return BehaviourRun(tokcheck_session, run.behaviour, models.config_jsons() if models else (), shared=shared)
 
 
@@ -178,9 +177,12 @@ def tokcheck_golden(pytestconfig: pytest.Config) -> GoldenRun:
     return run
 
 
-def _models(config: pytest.Config, checkpoint: Checkpoint | None) -> ModelPair:
-    run = plugin_run(config)
-    models = run.models if checkpoint is None else run.checkpoint_models.get(checkpoint.id)
+def _models(config: pytest.Config, checkpoint: Checkpoint | None) -> ModelPair | None:
+    return plugin_run(config).models.get(_checkpoint(config, checkpoint).id)
+
+
+def _models_or_skip(config: pytest.Config, checkpoint: Checkpoint | None) -> ModelPair:
+    models = _models(config, checkpoint)
     if models is None:
         pytest.skip(NO_MODEL)
     return models
@@ -195,7 +197,7 @@ def model_files(pytestconfig: pytest.Config, tokcheck_checkpoint: Checkpoint | N
 
     Headers only: nothing is loaded until a test reads rows.
     """
-    return _models(pytestconfig, tokcheck_checkpoint)
+    return _models_or_skip(pytestconfig, tokcheck_checkpoint)
 
 
 @pytest.fixture(scope="session")
@@ -211,7 +213,7 @@ def tokcheck_model_checks(
     from tokcheck.checks.model.inspection import ModelInspection
 
     base, tuned = tokcheck_session.pair()
-    return ModelInspection(_models(pytestconfig, tokcheck_checkpoint), tuned.snapshot, base.snapshot,
+    return ModelInspection(_models_or_skip(pytestconfig, tokcheck_checkpoint), tuned.snapshot, base.snapshot,
                            live=(base.tokenizer, tuned.tokenizer))
 
 
@@ -228,8 +230,7 @@ def tokcheck_gpu_run(
     # torch loads here (when installed), not when pytest loads the plugin.
     from tokcheck.checks.model import gpu
 
-    run = plugin_run(pytestconfig)
-    models = run.models if tokcheck_checkpoint is None else run.checkpoint_models.get(tokcheck_checkpoint.id)
+    models = _models(pytestconfig, tokcheck_checkpoint)
     reason = gpu.gpu_unavailable(models, NO_MODEL)
     if reason is not None or models is None:
         pytest.skip(reason or NO_MODEL)

@@ -44,7 +44,7 @@ class DriftReporter:
         self.found: list[tuple[tuple[Any, ...], list[Finding]]] = []
         self.outcomes: Counter[str] = Counter()
         self.ran_checks = False
-        self.across = CheckpointCollector(run.checkpoints) if run.checkpoints else None
+        self.across = CheckpointCollector(run.checkpoints) if run.checkpoints.several else None
 
     def report(self) -> RunReport:
         """The run's report: every finding in suite order or, across checkpoints, each distinct one
@@ -69,7 +69,7 @@ class DriftReporter:
             self.across.take(report, _test_order(report))
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        suite_expected = self.run.session.has_pair and not self.run.no_suite
+        suite_expected = self.run.checkpoints.has_pair and not self.run.no_suite
         if not self.ran_checks and not suite_expected:
             return
         terminalreporter.section("tokcheck drift report")

@@ -1,18 +1,19 @@
-"""What one pytest run of tokcheck is, decided once when pytest starts: the session (both sides),
-the behaviour settings, the golden run and the model files, built in that order, in one place. The
-collection, the reporter and the fixtures read it from the config's stash."""
+"""What one pytest run of tokcheck is, decided once when pytest starts: the tuned checkpoints
+against the base (one pair is a run of one checkpoint), the behaviour settings, the golden run and
+each checkpoint's model files, built in that order, in one place. The collection, the reporter and
+the fixtures read it from the config's stash, and ask it for a checkpoint by id."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pytest
 
 from tokcheck.checks.behaviour.settings import BehaviourSettings
 from tokcheck.checks.checked_session import CheckedSession
-from tokcheck.checks.checkpoints import CheckpointRun
+from tokcheck.checks.checkpoints import Checkpoint, CheckpointRun
 from tokcheck.environment import truthy
 from tokcheck.paths import DEFAULT_ENCODING_CACHE_MAX_MIB, ENCODING_CACHE_MAX_ENV, NO_ENCODING_CACHE_ENV
 from tokcheck.plugin.behaviour import read_settings
@@ -48,41 +49,50 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PluginRun:
-    session: CheckedSession
+    checkpoints: CheckpointRun  # the tuned checkpoints against the base; one pair is a run of one
+    models: dict[str, ModelPair]  # each checkpoint's model files, by its id, where it has any
     store: SnapshotStore  # every file this run read, for its xdist workers
     behaviour: BehaviourSettings
     golden: GoldenRun | None
-    models: ModelPair | None
     from_flags: bool  # the pair (or the golden side) was given on the command line
     one_sided: bool  # --tokcheck-golden with one tokenizer: the pair checks do not apply
     no_suite: bool
-    # Several tuned checkpoints (repeated --tuned, a glob, a training output directory): each its
-    # own session against the shared base; `session` is then the first checked one's.
-    checkpoints: CheckpointRun | None = None
-    checkpoint_models: dict[str, ModelPair] = field(default_factory=dict)
     encoding_cache: bool = True  # keep the base's large encodings on disk for the next run
     encoding_cache_max_mib: int = DEFAULT_ENCODING_CACHE_MAX_MIB  # past it, the least recently used go
 
+    def checkpoint(self, chosen: str | None = None) -> Checkpoint:
+        """The checkpoint a test runs on: the one with id `chosen`, else the first checked one
+        (the only one, for a pair)."""
+        return self.checkpoints.by_id[chosen] if chosen is not None else self.checkpoints.checked[0]
+
+    @property
+    def settings(self) -> Settings:
+        return self.checkpoints.settings
+
     @property
     def suite_wanted(self) -> bool:
-        return (self.session.has_pair or (self.one_sided and self.from_flags)) and not self.no_suite
+        return (self.checkpoints.has_pair or (self.one_sided and self.from_flags)) and not self.no_suite
 
     def report_context(self) -> ReportContext:
         settings: dict[str, str] = {}
-        if self.session.has_pair:
+        if self.checkpoints.has_pair:
             settings.update(self.behaviour.header())
-        if self.models is not None:
-            settings.update(report_settings(self.models))
-        if self.golden is not None:
-            settings["golden"] = self.golden.describe()
-        hashes = {side.name: content_hash(side.source, side.snapshot) for side in self.session.sides} if self.session.has_pair else {}
-        sides = self.session.describe_sides() if self.checkpoints is None else self.checkpoints.describe()
-        if self.checkpoints is not None:
+        hashes: dict[str, str] = {}
+        if self.checkpoints.several:
             checked = len(self.checkpoints.checked)
             settings["checkpoints"] = (f"{len(self.checkpoints.checkpoints)}, {checked} checked "
                                        f"(the others have the same tokenizer as one of those)")
-            hashes = {}  # one hash per side does not describe many checkpoints; the matrix names them
-        return ReportContext(sides=sides, settings=settings, strict=self.session.settings.strict, hashes=hashes)
+            # one hash per side does not describe many checkpoints; the matrix names them
+        else:
+            session = self.checkpoint().session
+            if (models := self.models.get(self.checkpoint().id)) is not None:
+                settings.update(report_settings(models))
+            if session.has_pair:
+                hashes = {side.name: content_hash(side.source, side.snapshot) for side in session.sides}
+        if self.golden is not None:
+            settings["golden"] = self.golden.describe()
+        return ReportContext(sides=self.checkpoints.describe(), settings=settings, strict=self.settings.strict,
+                             hashes=hashes)
 
 
 RUN_KEY = pytest.StashKey[PluginRun]()
@@ -152,27 +162,33 @@ def configure_run(config: pytest.Config, store: SnapshotStore) -> PluginRun:
         given, missing = (BASE_OPTION, TUNED_OPTION) if settings.tuned is None else (TUNED_OPTION, BASE_OPTION)
         raise pytest.UsageError(f"{given} needs {missing} too: tokcheck compares a tuned tokenizer with its base")
     several = len(tuned_specs.checkpoints) > 1 or bool(tuned_specs.without_tokenizer)
-    if not several or settings.base is None:  # one pair, as it always was
+    golden: GoldenRun | None = None
+    if several and settings.base is not None:
+        checkpoints, models = _checkpoints(config, settings, tuned_specs, store)
+    else:  # one pair (or one side, for a golden run)
         session = CheckedSession(settings, store=store)
         session.validate()
-        return PluginRun(
-            session=session,
-            store=store,
-            behaviour=read_settings(config),
-            golden=read_golden(config, session),
-            models=resolve_models(config, session),
-            from_flags=from_flags,
-            one_sided=one_sided,
-            no_suite=bool(config.getoption(NO_SUITE.dest)),
-            encoding_cache=encoding_cache_wanted(config),
-            encoding_cache_max_mib=encoding_cache_max_mib(),
-        )
-    return _checkpoint_run(config, settings, tuned_specs, from_flags, store)
+        checkpoints = CheckpointRun.of_pair(session)
+        golden = read_golden(config, session)
+        found = resolve_models(config, session)
+        models = {checkpoints.PAIR_ID: found} if found is not None else {}
+    return PluginRun(
+        checkpoints=checkpoints,
+        models=models,
+        store=store,
+        behaviour=read_settings(config),
+        golden=golden,
+        from_flags=from_flags,
+        one_sided=one_sided,
+        no_suite=bool(config.getoption(NO_SUITE.dest)),
+        encoding_cache=encoding_cache_wanted(config),
+        encoding_cache_max_mib=encoding_cache_max_mib(),
+    )
 
 
-def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: TunedSpecs, from_flags: bool,
-                    store: SnapshotStore) -> PluginRun:
-    """A run over several tuned checkpoints against one base."""
+def _checkpoints(config: pytest.Config, settings: Settings, tuned_specs: TunedSpecs,
+                 store: SnapshotStore) -> tuple[CheckpointRun, dict[str, ModelPair]]:
+    """Several tuned checkpoints against one base, and the model files of those that have any."""
     for option in (GOLDEN, TUNED_MODEL):
         if option_or_ini(config, option) is not None:
             raise pytest.UsageError(
@@ -180,24 +196,12 @@ def _checkpoint_run(config: pytest.Config, settings: Settings, tuned_specs: Tune
                 f"{len(tuned_specs.checkpoints)} checkpoints (each checkpoint's own weights are found next to it)"
                 if option is TUNED_MODEL else f"{option.flags[0]} records one tokenizer: give {TUNED_OPTION} once"
             )
-    checkpoints = CheckpointRun(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer), store=store)
+    checkpoints = CheckpointRun.of_checkpoints(settings, tuned_specs.checkpoints, tuple(tuned_specs.without_tokenizer),
+                                               store=store)
     checkpoints.validate()
     models = {checkpoint.id: found for checkpoint in checkpoints.checkpoints
               if (found := resolve_models(config, checkpoint.session, one_of_many=True)) is not None}
     if not models and option_or_ini(config, BASE_MODEL) is not None:
         raise pytest.UsageError(f"{BASE_MODEL.flags[0]} is for the checkpoints' models, and none of the "
                                 f"{len(checkpoints.checkpoints)} checkpoints holds weights or an adapter")
-    return PluginRun(
-        session=checkpoints.checked[0].session,
-        store=store,
-        behaviour=read_settings(config),
-        golden=None,
-        models=None,
-        from_flags=from_flags,
-        one_sided=False,
-        no_suite=bool(config.getoption(NO_SUITE.dest)),
-        checkpoints=checkpoints,
-        checkpoint_models=models,
-        encoding_cache=encoding_cache_wanted(config),
-        encoding_cache_max_mib=encoding_cache_max_mib(),
-    )
+    return checkpoints, models
