@@ -5,17 +5,15 @@ where those show something else), with the few facts about the pair every check 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import cached_property
 from typing import Any
 
 from tokcheck.checks.base_memo import BaseMemo
-from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
+from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.llamacpp_view import NAME as LLAMACPP_VIEW
-from tokcheck.checks.behaviour.llamacpp_view import llamacpp_views
 from tokcheck.checks.behaviour.reproduction import Loader
-from tokcheck.checks.behaviour.shared_codec import SharedCodec
-from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
+from tokcheck.checks.behaviour.view_pipeline import ViewInputs, views_for
+from tokcheck.checks.behaviour.views import View, file_view_paths, side_loader
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.gc_pause import gc_paused
 from tokcheck.inputs.generators import CUSTOM_TEXTS
@@ -29,13 +27,15 @@ class Comparison:
     """A base and a tuned live tokenizer and the views both are run in; build one with
     `from_session`, or directly from two tokenizers (a transformers view only).
 
+    The views come from tokcheck.checks.behaviour.view_pipeline (`views_for`, its steps in order):
     `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
     tokenizer.json view follows; with `sides`, the model-specific class views that show a
     difference between base and tuned the others do not (tokcheck.checks.behaviour.class_views),
-    and, where a side is a GGUF, real llama.cpp (tokcheck.checks.behaviour.llamacpp_view). With `snapshots`, stop ids come from the model configs, and the
-    sweeps make inputs from the merges and vocabulary the two do not share. With `base_memo` (a
-    run over many checkpoints against one base, or the disk cache of base encodings), the base
-    codecs' large batches are shared with every other pair of the run."""
+    and, where a side is a GGUF, real llama.cpp (tokcheck.checks.behaviour.llamacpp_view). With
+    `snapshots`, stop ids come from the model configs, and the sweeps make inputs from the merges
+    and vocabulary the two do not share. With `base_memo` (a run over many checkpoints against one
+    base, or the disk cache of base encodings), the base codecs' large batches are shared with
+    every other pair of the run."""
 
     def __init__(
         self,
@@ -53,17 +53,7 @@ class Comparison:
         self.snapshots = snapshots
         self.specials = list(special_strings(base, tuned))
         self.probes = [*CUSTOM_TEXTS, *self.specials, *(f"a {s}b{s}\n" for s in self.specials)]
-        self.views: list[View] = [transformers_view(base, tuned, loaders, self.probes)]
-        if file_paths is not None:
-            self.views.append(file_view(file_paths))
-        if sides is not None:
-            self.views += class_views(sides, self.probes, model_configs)
-            if note := transformers_note(sides, len(self.views) > 1):
-                self.views[0] = replace(self.views[0], note=note)
-        if base_memo is not None:
-            self.views = [replace(view, base=SharedCodec(view.base, base_memo)) for view in self.views]
-        if sides is not None:  # after the sharing: its HF codec splits special tokens, the shared one does not
-            self.views += llamacpp_views(sides, self.probes, self.views[0])
+        self.views = views_for(ViewInputs(base, tuned, loaders, self.probes, file_paths, sides, model_configs, base_memo))
 
     @classmethod
     def from_session(
