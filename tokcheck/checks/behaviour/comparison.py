@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
 
 from tokcheck.checks.base_memo import BaseMemo
+from tokcheck.checks.behaviour.batch_codecs import Codec
 from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.llamacpp_view import NAME as LLAMACPP_VIEW
 from tokcheck.checks.behaviour.reproduction import Loader
@@ -19,6 +19,7 @@ from tokcheck.gc_pause import gc_paused
 from tokcheck.inputs.generators import CUSTOM_TEXTS
 from tokcheck.inputs.text import special_strings
 from tokcheck.inputs.transcripts import renders_chat
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.session import Side
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
@@ -39,8 +40,8 @@ class Comparison:
 
     def __init__(
         self,
-        base: Any,
-        tuned: Any,
+        base: LiveTokenizer,
+        tuned: LiveTokenizer,
         *,
         loaders: tuple[Loader, Loader],
         file_paths: tuple[str, str] | None = None,
@@ -72,7 +73,7 @@ class Comparison:
         )
 
     @property
-    def tokenizers(self) -> tuple[Any, Any]:
+    def tokenizers(self) -> tuple[LiveTokenizer, LiveTokenizer]:
         return (self.base, self.tuned)
 
     @property
@@ -80,11 +81,11 @@ class Comparison:
         return self.views[0]
 
     @property
-    def base_codec(self) -> Any:
+    def base_codec(self) -> Codec:
         return self.views[0].base
 
     @property
-    def tuned_codec(self) -> Any:
+    def tuned_codec(self) -> Codec:
         return self.views[0].tuned
 
     @property
@@ -94,7 +95,7 @@ class Comparison:
         where the approximate view fails on the same input."""
         return sorted(self.views, key=lambda view: view.name != LLAMACPP_VIEW)
 
-    def chat_views(self) -> list[tuple[View, Any, Any]]:
+    def chat_views(self) -> list[tuple[View, Codec, Codec]]:
         """Each view that encodes a rendered chat, with its base and tuned codecs for it, in
         checked order: the transformers view's own codecs, other views' `chat` codecs."""
         return [(view, *(view.chat or (view.base, view.tuned))) for view in self.checked_views

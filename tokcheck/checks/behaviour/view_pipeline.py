@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from tokcheck.checks.base_memo import BaseMemo
 from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
@@ -14,6 +13,7 @@ from tokcheck.checks.behaviour.llamacpp_view import llamacpp_views
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.shared_codec import SharedCodec
 from tokcheck.checks.behaviour.views import View, file_view, transformers_view
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.session import Side
 
 
@@ -22,8 +22,8 @@ class ViewInputs:
     """What the steps build the views from: the two live tokenizers and how a reproduction loads
     them, the probe texts batch codecs are checked on, and the optional parts (see Comparison)."""
 
-    base: Any
-    tuned: Any
+    base: LiveTokenizer
+    tuned: LiveTokenizer
     loaders: tuple[Loader, Loader]
     probes: Sequence[str]
     file_paths: tuple[str, str] | None = None

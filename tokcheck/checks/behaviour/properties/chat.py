@@ -16,13 +16,14 @@ from tokcheck.checks.behaviour.property import NOT_COMPARED, CheckResult, Proper
 from tokcheck.display import first_difference, literal
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs.transcripts import Transcript, chat_transcripts
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.live import render_chat
 
 END_NEEDLE = "tokcheck end of turn"
 _CONTEXT = 60  # characters shown around the first difference of two renders
 
 
-def _render(tokenizer: Any, transcript: Transcript, *, tokenize: bool) -> Any:
+def _render(tokenizer: LiveTokenizer, transcript: Transcript, *, tokenize: bool) -> Any:
     """The render (text or ids), or the exception the template raised."""
     try:
         return render_chat(tokenizer, transcript.messages, tokenize=tokenize, **transcript.kwargs())
@@ -150,7 +151,7 @@ def check_encoded_render(c: Comparison, transcripts: list[Transcript]) -> list[C
     return found
 
 
-def _leading(tokenizer: Any, ids: list[int]) -> int:
+def _leading(tokenizer: LiveTokenizer, ids: list[int]) -> int:
     bos = getattr(tokenizer, "bos_token_id", None)
     count = 0
     while bos is not None and count < len(ids) and ids[count] == bos:
@@ -158,7 +159,7 @@ def _leading(tokenizer: Any, ids: list[int]) -> int:
     return count
 
 
-def closing_token(tokenizer: Any, transcript: Transcript) -> tuple[int | None, str]:
+def closing_token(tokenizer: LiveTokenizer, transcript: Transcript) -> tuple[int | None, str]:
     """The first token after the last assistant message's content (a needle) in the render."""
     rendered = _render(tokenizer, transcript, tokenize=False)
     if not isinstance(rendered, str) or END_NEEDLE not in rendered:
