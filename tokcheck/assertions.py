@@ -1,9 +1,10 @@
 """Assertion helpers for tests of tokenizer pairs, with failure messages a person can act on: the
 text escaped (whitespace visible), both id lists, the first differing position with both tokens.
 
-Each takes live tokenizers (transformers or anything with encode/decode/convert_ids_to_tokens),
-either as a ``tokenizer_pair`` fixture value or as a ``(base, tuned)`` tuple. The helpers they
-share with tokcheck's own reports live in tokcheck.display; this module is their stable import path.
+Each takes live tokenizers (transformers or anything with encode/decode/convert_ids_to_tokens, a
+tokcheck.live_tokenizer.TextTokenizer), either as a ``tokenizer_pair`` fixture value or as a
+``(base, tuned)`` tuple. The helpers they share with tokcheck's own reports live in
+tokcheck.display; this module is their stable import path.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from tokcheck.display import describe_ids_mismatch, first_difference, id_window, token_strings
+from tokcheck.live_tokenizer import TextTokenizer
 from tokcheck.sources.live import render_chat
 
 __all__ = [
@@ -27,12 +29,14 @@ __all__ = [
 
 
 def _sides(pair: Any) -> tuple[Any, Any]:
+    """Base and tuned of a TokenizerPair (the fixture's) or of a (base, tuned) tuple or list: a
+    user's objects, which the chat assertion needs to render too (Any, not TextTokenizer)."""
     if isinstance(pair, (tuple, list)) and len(pair) == 2:
         return pair[0], pair[1]
     return pair.base, pair.tuned
 
 
-def encode(tokenizer: Any, text: str, *, add_special_tokens: bool = True) -> list[int]:
+def encode(tokenizer: TextTokenizer, text: str, *, add_special_tokens: bool = True) -> list[int]:
     return list(tokenizer.encode(text, add_special_tokens=add_special_tokens))
 
 
@@ -50,7 +54,7 @@ def assert_same_ids(pair: Any, text: str, *, add_special_tokens: bool = True) ->
     return base_ids
 
 
-def assert_round_trip(tokenizer: Any, text: str, *, add_special_tokens: bool = False) -> None:
+def assert_round_trip(tokenizer: TextTokenizer, text: str, *, add_special_tokens: bool = False) -> None:
     """decode(encode(text)) gives `text` back."""
     __tracebackhide__ = True
     ids = encode(tokenizer, text, add_special_tokens=add_special_tokens)
@@ -76,7 +80,7 @@ def assert_same_decode(pair: Any, ids: Sequence[int], *, skip_special_tokens: bo
     return str(base_text)
 
 
-def assert_single_token(tokenizer: Any, token: str) -> int:
+def assert_single_token(tokenizer: TextTokenizer, token: str) -> int:
     """`token` encodes to exactly one id (a special or added token kept whole); returns the id."""
     __tracebackhide__ = True
     ids = encode(tokenizer, token, add_special_tokens=False)

@@ -75,7 +75,9 @@ def first_difference(left: Sequence[Any], right: Sequence[Any]) -> int | None:
 
 
 def token_strings(tokenizer: Any, ids: Sequence[int]) -> list[str]:
-    """The tokens of `ids` as the tokenizer names them, or '<id N>' when it cannot."""
+    """The tokens of `ids` as the tokenizer names them, or '<id N>' when it cannot. `tokenizer`:
+    Any, as what names tokens may be a live tokenizer, a behaviour view's codec (a layer above
+    this one) or None (then the ids are shown raw)."""
     try:
         return [str(token) for token in tokenizer.convert_ids_to_tokens(list(ids))]
     except Exception:  # an id the tokenizer does not know: show it raw

@@ -14,6 +14,7 @@ from typing import Any
 from tokcheck.environment import library_version
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.live import LoadedTokenizer
 from tokcheck.sources.snapshot import TokenizerSnapshot
 from tokcheck.sources.snapshot_store import SnapshotStore
@@ -45,6 +46,7 @@ class Settings:
 class TokenizerPair:
     """Live base and tuned tokenizers, with the sources they were loaded from."""
 
+    # Any, not LiveTokenizer: the tokenizer_pair fixture hands users the whole transformers tokenizer.
     base: Any
     tuned: Any
     base_source: TokenizerSource
@@ -91,7 +93,7 @@ class Side:
         return self.store.loaded(self.source, self.settings.trust_remote_code)
 
     @cached_property
-    def tokenizer(self) -> Any:
+    def tokenizer(self) -> LiveTokenizer:
         """The live tokenizer the checks and fixtures use: `loaded`, reconciled with the other side."""
         return reconcile(self, self.counterpart)
 
@@ -122,7 +124,7 @@ class Side:
         ]
 
 
-def reconcile(side: Side, other: Side | None) -> Any:
+def reconcile(side: Side, other: Side | None) -> LiveTokenizer:
     """The one place where one side's tokenizer depends on the other's. A tokenizer from the
     fallback loader gets the generic class's padding and truncation sides, where the class it was
     saved as (unknown to this transformers) may have its own; the sides its files leave unset are

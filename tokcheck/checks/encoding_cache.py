@@ -25,11 +25,10 @@ import struct
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec, IdArrays
+from tokcheck.checks.behaviour.batch_codecs import BatchCodec, Codec, FileCodec, IdArrays
 from tokcheck.environment import library_version
 from tokcheck.paths import DEFAULT_ENCODING_CACHE_MAX_MIB, user_cache_dir
 
@@ -42,7 +41,7 @@ def library_versions() -> str:
     return ";".join(f"{name}={library_version(name, missing='absent')}" for name in ("tokcheck", "tokenizers", "transformers"))
 
 
-def pipeline_identity(codec: Any) -> str | None:
+def pipeline_identity(codec: Codec) -> str | None:
     """A digest of the exact pipeline `codec` encodes with, or None where it cannot be cached."""
     if isinstance(codec, FileCodec):
         return "file:" + hashlib.sha256(Path(codec.path).read_bytes()).hexdigest()
@@ -90,7 +89,7 @@ class EncodingCache:
         parts = [_FORMAT, self.versions, pipeline, f"add_special_tokens={add_special_tokens}", inputs_digest(texts)]
         return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
-    def encode_arrays(self, codec: Any, texts: Sequence[str], *, add_special_tokens: bool = False) -> IdArrays:
+    def encode_arrays(self, codec: Codec, texts: Sequence[str], *, add_special_tokens: bool = False) -> IdArrays:
         """`codec.encode_arrays(texts)`, from the disk where an intact entry for it exists."""
         make: Callable[[], IdArrays] = lambda: codec.encode_arrays(texts, add_special_tokens=add_special_tokens)  # noqa: E731
         pipeline = pipeline_identity(codec)

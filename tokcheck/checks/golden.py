@@ -22,6 +22,7 @@ from tokcheck.findings import Finding, Severity
 from tokcheck.inputs import corpus
 from tokcheck.inputs.generators import llamacpp_inputs
 from tokcheck.inputs.transcripts import Transcript
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.paths import source_holding
 from tokcheck.sources.live import render_chat
 
@@ -84,7 +85,7 @@ def family() -> str:
     return "transformers4" if major == 4 or (major, minor) < DECODES_LIKE_4 else f"transformers{major}"
 
 
-def record(tokenizer: Any, kind: str) -> list[dict[str, Any]]:
+def record(tokenizer: LiveTokenizer, kind: str) -> list[dict[str, Any]]:
     """What `tokenizer` does now, as golden entries of one kind."""
     if kind == "encode":
         texts = list(golden_corpus())
@@ -100,7 +101,7 @@ def record(tokenizer: Any, kind: str) -> list[dict[str, Any]]:
     return [_chat_entry(tokenizer, transcript, prompt) for transcript in TRANSCRIPTS for prompt in (False, True)]
 
 
-def _chat_entry(tokenizer: Any, transcript: Transcript, add_generation_prompt: bool) -> dict[str, Any]:
+def _chat_entry(tokenizer: LiveTokenizer, transcript: Transcript, add_generation_prompt: bool) -> dict[str, Any]:
     entry: dict[str, Any] = {"name": transcript.name, "add_generation_prompt": add_generation_prompt}
     messages = [dict(message) for message in transcript.messages]
     try:
@@ -167,7 +168,7 @@ def write(path: Path, kind: str, label: str, entries: Sequence[dict[str, Any]]) 
     temporary.replace(path)
 
 
-def compare(kind: str, expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]], tokenizer: Any,
+def compare(kind: str, expected: Sequence[dict[str, Any]], actual: Sequence[dict[str, Any]], tokenizer: LiveTokenizer,
             where: str) -> list[Finding]:
     """Findings for every entry whose recorded behaviour changed, and for entries that appeared
     or disappeared (the corpus or transcript set changed: update the golden files)."""
@@ -196,7 +197,7 @@ def compare(kind: str, expected: Sequence[dict[str, Any]], actual: Sequence[dict
     return shown
 
 
-def _changed(check: str, kind: str, key: str, before: dict[str, Any], now: dict[str, Any], tokenizer: Any,
+def _changed(check: str, kind: str, key: str, before: dict[str, Any], now: dict[str, Any], tokenizer: LiveTokenizer,
              where: str) -> Finding:
     if before.get("ids") != now.get("ids") and before.get("ids") is not None and now.get("ids") is not None:
         detail = describe_ids_mismatch(key, before["ids"], now["ids"], tokenizer, tokenizer, labels=("golden", "now"))
@@ -246,7 +247,7 @@ class GoldenFiles:
     def has(self, kind: str) -> bool:
         return self.path(kind).exists()
 
-    def record(self, kind: str, tokenizer: Any, label: str, *, family_only: bool = False) -> Recorded:
+    def record(self, kind: str, tokenizer: LiveTokenizer, label: str, *, family_only: bool = False) -> Recorded:
         """Write what `tokenizer` does now; with `family_only`, only the entries this transformers
         family does differently from the shared file (removing the family file when there are none)."""
         actual = record(tokenizer, kind)
@@ -261,7 +262,7 @@ class GoldenFiles:
         write(path, kind, label, actual)
         return Recorded(path, len(actual), replaced)
 
-    def compare(self, kind: str, tokenizer: Any) -> list[Finding]:
+    def compare(self, kind: str, tokenizer: LiveTokenizer) -> list[Finding]:
         """Findings for every recorded entry `tokenizer` no longer reproduces."""
         path = self.path(kind)
         if not path.exists():

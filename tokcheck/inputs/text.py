@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import weakref
 from collections.abc import Sequence
-from typing import Any
 
 import hypothesis.strategies as st
 
@@ -34,6 +33,7 @@ from tokcheck.inputs.alphabets import (
     WHITESPACE,
 )
 from tokcheck.inputs.generators import TOKEN_WHITESPACE, assigned_code_points
+from tokcheck.live_tokenizer import LiveTokenizer
 
 
 def _ascii_word() -> st.SearchStrategy[str]:
@@ -73,10 +73,10 @@ def edge_case_text(*, max_fragments: int = 8) -> st.SearchStrategy[str]:
 
 # --- tokenizer-aware text ---------------------------------------------------------------------
 
-_pieces_cache: weakref.WeakKeyDictionary[Any, tuple[str, ...]] = weakref.WeakKeyDictionary()
+_pieces_cache: weakref.WeakKeyDictionary[LiveTokenizer, tuple[str, ...]] = weakref.WeakKeyDictionary()
 
 
-def vocab_pieces(tokenizer: Any) -> tuple[str, ...]:
+def vocab_pieces(tokenizer: LiveTokenizer) -> tuple[str, ...]:
     """The decoded text of every ordinary (not added) token id, shortest first, without the ones
     that decode to a partial character. Cached per tokenizer."""
     try:
@@ -93,7 +93,7 @@ def vocab_pieces(tokenizer: Any) -> tuple[str, ...]:
     return pieces
 
 
-def special_strings(*tokenizers: Any) -> tuple[str, ...]:
+def special_strings(*tokenizers: LiveTokenizer) -> tuple[str, ...]:
     """The literal strings of every special and added token of the given tokenizers, sorted."""
     found: set[str] = set()
     for tokenizer in tokenizers:
@@ -149,7 +149,7 @@ def _choice(items: Sequence[str]) -> st.SearchStrategy[str]:
     return slices.map(_Pick(items))
 
 
-def special_splices(*tokenizers: Any, tokens: Sequence[str] | None = None) -> st.SearchStrategy[str]:
+def special_splices(*tokenizers: LiveTokenizer, tokens: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     """A special/added token's literal string with whitespace of llama.cpp's set on either side
     (``'\\n<|eot_id|> '``), for splicing into text."""
     pool = tuple(tokens) if tokens is not None else special_strings(*tokenizers)
@@ -159,7 +159,7 @@ def special_splices(*tokenizers: Any, tokens: Sequence[str] | None = None) -> st
     return st.tuples(around, st.sampled_from(pool), around).map("".join)
 
 
-def tokenizer_fragments(*tokenizers: Any, pieces: Sequence[str] | None = None) -> st.SearchStrategy[str]:
+def tokenizer_fragments(*tokenizers: LiveTokenizer, pieces: Sequence[str] | None = None) -> st.SearchStrategy[str]:
     """One piece of `tokenizer_text`: an edge-case fragment, a vocabulary piece or 1-3 vocabulary
     words of the given tokenizers, a special token's string with whitespace around it, or a near
     miss of one. `pieces` replaces the decoded vocabularies when the caller already has them.
@@ -182,7 +182,7 @@ def tokenizer_fragments(*tokenizers: Any, pieces: Sequence[str] | None = None) -
     return st.one_of(branches)
 
 
-def tokenizer_text(*tokenizers: Any, max_fragments: int = 8, pieces: Sequence[str] | None = None,
+def tokenizer_text(*tokenizers: LiveTokenizer, max_fragments: int = 8, pieces: Sequence[str] | None = None,
                    fragments: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[str]:
     """Edge-case text mixed with the tokenizers' own vocabulary pieces and words, the literal
     strings of their special tokens spliced at random positions with whitespace around them, and
@@ -192,7 +192,7 @@ def tokenizer_text(*tokenizers: Any, max_fragments: int = 8, pieces: Sequence[st
     return st.lists(fragment, max_size=max_fragments).map("".join)
 
 
-def token_id_sequences(*tokenizers: Any, max_size: int = 16) -> st.SearchStrategy[list[int]]:
+def token_id_sequences(*tokenizers: LiveTokenizer, max_size: int = 16) -> st.SearchStrategy[list[int]]:
     """Lists of token ids every given tokenizer has, with its special/added ids often included."""
     size = min(len(tokenizer) for tokenizer in tokenizers)
     added = sorted(

@@ -11,6 +11,7 @@ import hypothesis.strategies as st
 
 from tokcheck.display import escaped
 from tokcheck.inputs.text import edge_case_text
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.live import render_chat
 
 # --- chat transcripts -------------------------------------------------------------------------
@@ -54,7 +55,7 @@ class TemplateCapabilities:
         return "supports " + (", ".join(names) if names else "user/assistant turns only")
 
 
-def rendered_text(tokenizer: Any, messages: list[dict[str, Any]], **kwargs: Any) -> str | None:
+def rendered_text(tokenizer: LiveTokenizer, messages: list[dict[str, Any]], **kwargs: Any) -> str | None:
     """The chat template's render of `messages` as text, or None where the template rejects them."""
     try:
         rendered = render_chat(tokenizer, messages, tokenize=False, **kwargs)
@@ -66,12 +67,12 @@ def rendered_text(tokenizer: Any, messages: list[dict[str, Any]], **kwargs: Any)
 _NEEDLE_USER = {"role": "user", "content": "needle user"}
 
 
-def renders_chat(tokenizer: Any) -> bool:
+def renders_chat(tokenizer: LiveTokenizer) -> bool:
     """Whether `tokenizer` has a chat template that renders a one-message conversation."""
     return rendered_text(tokenizer, [_NEEDLE_USER]) is not None
 
 
-def template_capabilities(tokenizer: Any) -> TemplateCapabilities:
+def template_capabilities(tokenizer: LiveTokenizer) -> TemplateCapabilities:
     """Probe `tokenizer`'s chat template with needle conversations."""
     user = _NEEDLE_USER
     if not renders_chat(tokenizer):
@@ -175,7 +176,7 @@ def _transcripts(draw: Any, caps: TemplateCapabilities, content: st.SearchStrate
 
 
 def chat_transcripts(
-    tokenizer: Any = None,
+    tokenizer: LiveTokenizer | None = None,
     *,
     content: st.SearchStrategy[str] | None = None,
     capabilities: TemplateCapabilities | None = None,

@@ -4,9 +4,8 @@ compare it between base and tuned; the model checks add it to the stop set a mod
 
 from __future__ import annotations
 
-from typing import Any
-
 from tokcheck.inputs.transcripts import Transcript, rendered_text
+from tokcheck.live_tokenizer import LiveTokenizer
 
 END_NEEDLE = "tokcheck end of turn"
 
@@ -20,7 +19,7 @@ def with_final_needle(transcript: Transcript) -> Transcript:
     return Transcript(messages, add_generation_prompt=False, tools=transcript.tools)
 
 
-def closing_token(tokenizer: Any, transcript: Transcript) -> tuple[int | None, str]:
+def closing_token(tokenizer: LiveTokenizer, transcript: Transcript) -> tuple[int | None, str]:
     """The first token after the last assistant message's content (a needle) in the render."""
     rendered = rendered_text(tokenizer, transcript.messages, **transcript.kwargs())
     if rendered is None or END_NEEDLE not in rendered:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.files import read_json, read_text
 from tokcheck.sources.spec import TokenizerSource
 from tokcheck.sources.tokens import SPECIAL_ROLES, token_content
@@ -17,7 +18,7 @@ _PORTABLE_KEYS = ("clean_up_tokenization_spaces", "padding_side", "truncation_si
                   "split_special_tokens")  # fmt: skip
 
 
-def load_from_tokenizer_json(source: TokenizerSource, transformers: Any) -> Any:
+def load_from_tokenizer_json(source: TokenizerSource, transformers: Any) -> LiveTokenizer:
     """A PreTrainedTokenizerFast over the source's tokenizer.json and the settings of its configs."""
     config_path = source.file("tokenizer_config.json")
     config = read_json(config_path) if config_path is not None else {}

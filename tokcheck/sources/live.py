@@ -10,6 +10,7 @@ from typing import Any
 from tokcheck.environment import import_transformers
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.gc_pause import gc_paused
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.fallback import load_from_tokenizer_json
 from tokcheck.sources.gguf.approximate import APPROXIMATE_NOTE, load_approximate
 from tokcheck.sources.gguf.metadata import read_tokenizer
@@ -21,12 +22,12 @@ from tokcheck.sources.template_budget import check_size, render_budget
 class LoadedTokenizer:
     """A live tokenizer, and why it had to come from the fallback loader (None: loaded as saved)."""
 
-    tokenizer: Any
+    tokenizer: LiveTokenizer
     fallback_reason: str | None = None
     approximate: str | None = None  # how it differs from the real thing (a GGUF's approximate view)
 
 
-def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) -> Any:
+def load_tokenizer(source: TokenizerSource, *, trust_remote_code: bool = False) -> LiveTokenizer:
     """A live transformers tokenizer for a source, loaded from local files only."""
     return load(source, trust_remote_code=trust_remote_code).tokenizer
 
@@ -58,7 +59,7 @@ def load(source: TokenizerSource, *, trust_remote_code: bool = False) -> LoadedT
         ) from error
 
 
-def render_chat(tokenizer: Any, messages: list[dict[str, Any]], *, tokenize: bool, **kwargs: Any) -> Any:
+def render_chat(tokenizer: LiveTokenizer, messages: list[dict[str, Any]], *, tokenize: bool, **kwargs: Any) -> Any:
     """apply_chat_template with the same return shape on transformers 4 and 5 (text, or a list of ids),
     in transformers' sandbox and under tokcheck's render budget (a template that runs past it raises
     TemplateBudgetExceeded)."""

@@ -4,6 +4,7 @@
     batch_codecs.py    batch encode/decode at tokenizers' speed, ids as flat arrays
     reproduction.py    the shell line that reproduces a counterexample
     views.py           the ways both are run: transformers, and the tokenizer.json files
+    view_pipeline.py   the views of a pair, built step by step in one named order
     comparison.py      the pair: live tokenizers, snapshots, views, stop ids
     counterexamples.py one input on which they differ, told the same way everywhere
     pair_inputs.py     what the checks feed the pair (text strategies, capabilities, sweep inputs)

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
 
 from tokcheck.checks.static.gguf_pair import as_gguf
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.session import Side
 from tokcheck.sources.gguf.approximate import load_approximate
 
@@ -29,7 +29,7 @@ class ApproximateReference:
         self.gguf = gguf
 
     @cached_property
-    def tokenizer(self) -> Any | None:
+    def tokenizer(self) -> LiveTokenizer | None:
         try:
             return load_approximate(as_gguf(self.hf, self.gguf))
         except TokcheckUsageError:  # the converter would abort on this HF side: no faithful conversion

@@ -1,15 +1,19 @@
 """Batch codecs: encode and decode many texts with one tokenizer at the speed of the Rust
 ``tokenizers`` library while giving exactly what the transformers tokenizer gives (else its own
-loop), and ids as flat arrays that two tokenizers are compared on in one step."""
+loop), and ids as flat arrays that two tokenizers are compared on in one step. `Codec` is what
+every batch codec offers (BatchCodec, FileCodec, the llama.cpp view's and SharedCodec): what a
+View holds for each side."""
 
 from __future__ import annotations
 
 import contextlib
 import itertools
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from tokenizers import Encoding, Tokenizer
+
+from tokcheck.live_tokenizer import LiveTokenizer
 
 # --- batch codec ------------------------------------------------------------------------------
 
@@ -83,6 +87,26 @@ class IdArrays:
         return [i for i in range(len(self)) if self[i] != other[i]]
 
 
+class Codec(Protocol):
+    """A batch codec, as the views' users call it: `size` ids, the `special_ids` that
+    skip_special_tokens may drop, and batch encode/decode; token names may be None for an id the
+    tokenizers library does not know (FileCodec)."""
+
+    @property
+    def size(self) -> int: ...
+
+    @property
+    def special_ids(self) -> set[int]: ...
+
+    def encode(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> list[list[int]]: ...
+
+    def encode_arrays(self, texts: Sequence[str], *, add_special_tokens: bool = False) -> IdArrays: ...
+
+    def decode(self, id_lists: Sequence[Sequence[int]], *, skip_special_tokens: bool = False) -> list[str]: ...
+
+    def convert_ids_to_tokens(self, ids: Sequence[int]) -> Sequence[str | None]: ...
+
+
 class BatchCodec:
     """Batch encode/decode of one live tokenizer that give exactly what its own ``encode`` and
     ``decode`` give. Uses the underlying ``tokenizers.Tokenizer`` (``backend_tokenizer``) when that
@@ -93,7 +117,7 @@ class BatchCodec:
     ``encode(..., split_special_tokens=True)``, how llama-server treats user text): encoding then
     runs on a copy of the backend with ``encode_special_tokens`` set, never on the shared one."""
 
-    def __init__(self, tokenizer: Any, probe_texts: Sequence[str] = (), *, split_special_tokens: bool = False) -> None:
+    def __init__(self, tokenizer: LiveTokenizer, probe_texts: Sequence[str] = (), *, split_special_tokens: bool = False) -> None:
         self.tokenizer = tokenizer
         backend = getattr(tokenizer, "backend_tokenizer", None)
         self.backend = backend if backend is not None and hasattr(backend, "encode_batch") else None
@@ -117,7 +141,7 @@ class BatchCodec:
         ids = set(getattr(self.tokenizer, "added_tokens_decoder", {}) or {})
         return ids | {i for i in getattr(self.tokenizer, "all_special_ids", []) or [] if isinstance(i, int)}
 
-    def convert_ids_to_tokens(self, ids: Sequence[int]) -> Any:
+    def convert_ids_to_tokens(self, ids: Sequence[int]) -> list[str | None]:
         return self.tokenizer.convert_ids_to_tokens(list(ids))
 
     def describe(self) -> str:

@@ -17,6 +17,7 @@ from tokcheck.checks.behaviour.batch_codecs import BatchCodec
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.views import View
 from tokcheck.environment import import_transformers
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.session import Side
 from tokcheck.sources.canonical import COMPONENTS, components
 from tokcheck.sources.tokens import flag_values
@@ -126,7 +127,7 @@ def sentencepiece_class(name: str) -> Any:
     return found if reads_model else None
 
 
-def built_pipeline(tokenizer: Any) -> dict[str, Any]:
+def built_pipeline(tokenizer: LiveTokenizer) -> dict[str, Any]:
     """What a built tokenizer runs: its backend's normalizer, pre-tokenizer, post-processor and
     decoder (canonical form), model flags, added tokens, and the attributes that act outside them;
     for a sentencepiece tokenizer, its model's serialized bytes (digest) and added tokens."""
@@ -174,8 +175,8 @@ class ClassView:
     """A candidate view, built: the class on both sides, and how their built pipelines differ."""
 
     choice: ClassChoice
-    base: Any
-    tuned: Any
+    base: LiveTokenizer
+    tuned: LiveTokenizer
 
     def differences(self, declared: set[str]) -> frozenset[tuple[str, str, str]]:
         """How base and tuned differ in this class, leaving out added tokens the class makes up

@@ -5,22 +5,21 @@ where those show something else), with the few facts about the pair every check 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from functools import cached_property
-from typing import Any
 
 from tokcheck.checks.base_memo import BaseMemo
-from tokcheck.checks.behaviour.class_views import ModelConfig, class_views, transformers_note
+from tokcheck.checks.behaviour.batch_codecs import Codec
+from tokcheck.checks.behaviour.class_views import ModelConfig
 from tokcheck.checks.behaviour.llamacpp_view import NAME as LLAMACPP_VIEW
-from tokcheck.checks.behaviour.llamacpp_view import llamacpp_views
 from tokcheck.checks.behaviour.reproduction import Loader
-from tokcheck.checks.behaviour.shared_codec import SharedCodec
-from tokcheck.checks.behaviour.views import View, file_view, file_view_paths, side_loader, transformers_view
+from tokcheck.checks.behaviour.view_pipeline import ViewInputs, views_for
+from tokcheck.checks.behaviour.views import View, file_view_paths, side_loader
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.gc_pause import gc_paused
 from tokcheck.inputs.generators import CUSTOM_TEXTS
 from tokcheck.inputs.text import special_strings
 from tokcheck.inputs.transcripts import renders_chat
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.session import Side
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
@@ -29,18 +28,20 @@ class Comparison:
     """A base and a tuned live tokenizer and the views both are run in; build one with
     `from_session`, or directly from two tokenizers (a transformers view only).
 
+    The views come from tokcheck.checks.behaviour.view_pipeline (`views_for`, its steps in order):
     `views[0]` is always the transformers view; with `file_paths` (the two tokenizer.json files) a
     tokenizer.json view follows; with `sides`, the model-specific class views that show a
     difference between base and tuned the others do not (tokcheck.checks.behaviour.class_views),
-    and, where a side is a GGUF, real llama.cpp (tokcheck.checks.behaviour.llamacpp_view). With `snapshots`, stop ids come from the model configs, and the
-    sweeps make inputs from the merges and vocabulary the two do not share. With `base_memo` (a
-    run over many checkpoints against one base, or the disk cache of base encodings), the base
-    codecs' large batches are shared with every other pair of the run."""
+    and, where a side is a GGUF, real llama.cpp (tokcheck.checks.behaviour.llamacpp_view). With
+    `snapshots`, stop ids come from the model configs, and the sweeps make inputs from the merges
+    and vocabulary the two do not share. With `base_memo` (a run over many checkpoints against one
+    base, or the disk cache of base encodings), the base codecs' large batches are shared with
+    every other pair of the run."""
 
     def __init__(
         self,
-        base: Any,
-        tuned: Any,
+        base: LiveTokenizer,
+        tuned: LiveTokenizer,
         *,
         loaders: tuple[Loader, Loader],
         file_paths: tuple[str, str] | None = None,
@@ -53,17 +54,7 @@ class Comparison:
         self.snapshots = snapshots
         self.specials = list(special_strings(base, tuned))
         self.probes = [*CUSTOM_TEXTS, *self.specials, *(f"a {s}b{s}\n" for s in self.specials)]
-        self.views: list[View] = [transformers_view(base, tuned, loaders, self.probes)]
-        if file_paths is not None:
-            self.views.append(file_view(file_paths))
-        if sides is not None:
-            self.views += class_views(sides, self.probes, model_configs)
-            if note := transformers_note(sides, len(self.views) > 1):
-                self.views[0] = replace(self.views[0], note=note)
-        if base_memo is not None:
-            self.views = [replace(view, base=SharedCodec(view.base, base_memo)) for view in self.views]
-        if sides is not None:  # after the sharing: its HF codec splits special tokens, the shared one does not
-            self.views += llamacpp_views(sides, self.probes, self.views[0])
+        self.views = views_for(ViewInputs(base, tuned, loaders, self.probes, file_paths, sides, model_configs, base_memo))
 
     @classmethod
     def from_session(
@@ -82,7 +73,7 @@ class Comparison:
         )
 
     @property
-    def tokenizers(self) -> tuple[Any, Any]:
+    def tokenizers(self) -> tuple[LiveTokenizer, LiveTokenizer]:
         return (self.base, self.tuned)
 
     @property
@@ -90,11 +81,11 @@ class Comparison:
         return self.views[0]
 
     @property
-    def base_codec(self) -> Any:
+    def base_codec(self) -> Codec:
         return self.views[0].base
 
     @property
-    def tuned_codec(self) -> Any:
+    def tuned_codec(self) -> Codec:
         return self.views[0].tuned
 
     @property
@@ -104,7 +95,7 @@ class Comparison:
         where the approximate view fails on the same input."""
         return sorted(self.views, key=lambda view: view.name != LLAMACPP_VIEW)
 
-    def chat_views(self) -> list[tuple[View, Any, Any]]:
+    def chat_views(self) -> list[tuple[View, Codec, Codec]]:
         """Each view that encodes a rendered chat, with its base and tuned codecs for it, in
         checked order: the transformers view's own codecs, other views' `chat` codecs."""
         return [(view, *(view.chat or (view.base, view.tuned))) for view in self.checked_views

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
-from tokcheck.checks.behaviour.pieces import token_pieces
+from tokcheck.checks.behaviour.batch_codecs import Codec
+from tokcheck.checks.behaviour.pieces import TokenNamer, token_pieces
 from tokcheck.checks.behaviour.reproduction import reproduction
 from tokcheck.checks.behaviour.views import View
 from tokcheck.display import describe_ids_mismatch, escaped, literal, named_characters
@@ -37,7 +38,7 @@ class Counterexample:
     repro: str = ""
     fix: str = ""
     severity: Severity = Severity.ERROR
-    tokenizers: tuple[Any, Any] | None = field(default=None, compare=False, repr=False)
+    tokenizers: tuple[TokenNamer, TokenNamer] | None = field(default=None, compare=False, repr=False)
     seen_in: str = ""
 
     def with_lines(self, *lines: str) -> Counterexample:
@@ -107,9 +108,9 @@ class Counterexample:
         return {"tokens": {"base": base, "tuned": tuned}}
 
 
-def _encoded(tokenizer: Any, text: str) -> list[int]:
-    if hasattr(tokenizer, "encode_arrays"):  # a batch codec
-        return list(tokenizer.encode([text])[0])
+def _encoded(tokenizer: TokenNamer, text: str) -> list[int]:
+    if hasattr(tokenizer, "encode_arrays"):  # a batch codec (no transformers tokenizer has it)
+        return list(cast("Codec", tokenizer).encode([text])[0])
     return list(tokenizer.encode(text, add_special_tokens=False))
 
 

@@ -12,9 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
 
-from tokcheck.checks.behaviour.batch_codecs import BatchCodec, IdArrays
+from tokcheck.checks.behaviour.batch_codecs import BatchCodec, Codec, IdArrays
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.checks.behaviour.views import View, side_loader
 from tokcheck.findings import Finding, Severity
@@ -67,8 +66,8 @@ def llamacpp_views(sides: Sequence[Side], probes: Sequence[str], transformers: V
     `transformers` is the transformers view, whose codecs encode a rendered chat on a HF side."""
     if all(side.source.gguf_file is None for side in sides) or llamacpp_runtime.unavailable() is not None:
         return []
-    text: list[Any] = []
-    chat: list[Any] = []
+    text: list[Codec] = []
+    chat: list[Codec] = []
     loaders: list[Loader] = []
     for side, rendered_codec in zip(sides, (transformers.base, transformers.tuned)):
         if side.source.gguf_file is not None:

@@ -17,6 +17,7 @@ from tokcheck.checks.behaviour.views import View
 from tokcheck.gc_pause import gc_paused
 from tokcheck.inputs.text import tokenizer_fragments, tokenizer_text
 from tokcheck.inputs.transcripts import TemplateCapabilities, template_capabilities
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.tokens import flag_values
 
 _PIECES = 32_768  # vocabulary pieces generated text is made of
@@ -64,7 +65,7 @@ class PairInputs:
         group: a flag changed on one token of 256 puts it in a group of its own. For sampled sweeps."""
         c = self.comparison
 
-        def live(tokenizer: Any) -> dict[str, tuple[Any, ...]]:
+        def live(tokenizer: LiveTokenizer) -> dict[str, tuple[Any, ...]]:
             decoder = getattr(tokenizer, "added_tokens_decoder", {}) or {}
             return {str(t.content): (i, *flag_values(t)) for i, t in decoder.items()}
 

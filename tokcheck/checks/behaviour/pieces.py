@@ -7,10 +7,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from tokcheck.checks.behaviour.batch_codecs import Codec
+from tokcheck.live_tokenizer import LiveTokenizer
+
+# What names a counterexample's tokens: a live tokenizer, or a codec of the view it was found in.
+TokenNamer = LiveTokenizer | Codec
 MAX_PIECES = 256  # ids drawn per side; a longer list is cut (the JSON keeps every id in base/tuned)
 
 
-def _decode_many(tokenizer: Any, id_lists: list[list[int]]) -> list[str]:
+def _decode_many(tokenizer: TokenNamer, id_lists: list[list[int]]) -> list[str]:
     """Decode several id lists with specials kept, through a batch codec or a transformers tokenizer."""
     if hasattr(tokenizer, "batch_decode"):
         return [str(text) for text in tokenizer.batch_decode(id_lists, skip_special_tokens=False,
@@ -18,7 +23,7 @@ def _decode_many(tokenizer: Any, id_lists: list[list[int]]) -> list[str]:
     return [str(text) for text in tokenizer.decode(id_lists, skip_special_tokens=False)]
 
 
-def _special_ids(tokenizer: Any) -> set[int]:
+def _special_ids(tokenizer: TokenNamer) -> set[int]:
     found = getattr(tokenizer, "special_ids", None)
     if isinstance(found, set):
         return found
@@ -26,7 +31,7 @@ def _special_ids(tokenizer: Any) -> set[int]:
     return ids | {i for i in getattr(tokenizer, "all_special_ids", []) or [] if isinstance(i, int)}
 
 
-def token_pieces(tokenizer: Any, ids: Sequence[int]) -> dict[str, Any] | None:
+def token_pieces(tokenizer: TokenNamer, ids: Sequence[int]) -> dict[str, Any] | None:
     """The piece of decoded text each id adds (decode of the first k+1 ids minus that of the first
     k, else the id decoded alone), with token names and special flags; None when the tokenizer
     cannot say (the report then shows the ids without boxes)."""

@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec
+from tokcheck.checks.behaviour.batch_codecs import BatchCodec, Codec, FileCodec
 from tokcheck.sources.canonical import COMPONENTS
 from tokcheck.sources.tokens import ADDED_TOKEN_FLAGS, flag_values
 
@@ -71,7 +71,7 @@ class Reach:
         return found
 
 
-def _backend(codec: Any) -> tuple[Any, Any] | None:
+def _backend(codec: Codec) -> tuple[Any, Any] | None:
     """The tokenizers.Tokenizer a codec encodes with and the one it decodes with, where it runs
     them for every batch (else None: a loop over transformers, or a view of another kind)."""
     if isinstance(codec, FileCodec):
@@ -82,7 +82,7 @@ def _backend(codec: Any) -> tuple[Any, Any] | None:
     return _backend(inner) if inner is not None else None
 
 
-def _cleanup(codec: Any) -> Any:
+def _cleanup(codec: Codec) -> Any:
     codec = getattr(codec, "codec", codec)
     function = getattr(codec, "_cleanup", None)
     return getattr(function, "__func__", function)
@@ -108,7 +108,7 @@ def _added(tokenizer: Any) -> set[tuple[Any, ...]]:
     return {(i, str(t.content), *flag_values(t)) for i, t in tokenizer.get_added_tokens_decoder().items()}
 
 
-def reach(base: Any, tuned: Any) -> Reach | None:
+def reach(base: Codec, tuned: Codec) -> Reach | None:
     """The reach of the differences between two codecs, or None where any input can differ."""
     sides = _backend(base), _backend(tuned)
     if sides[0] is None or sides[1] is None or _cleanup(base) is not _cleanup(tuned):

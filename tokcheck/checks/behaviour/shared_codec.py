@@ -9,12 +9,12 @@ from collections.abc import Hashable, Sequence
 from typing import Any
 
 from tokcheck.checks.base_memo import BaseMemo
-from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec, IdArrays
+from tokcheck.checks.behaviour.batch_codecs import BatchCodec, Codec, FileCodec, IdArrays
 
 _SHARED_FROM = 2_000  # inputs in a batch from which its results are shared
 
 
-def _mode(codec: Any) -> tuple[Hashable, Any]:
+def _mode(codec: Codec) -> tuple[Hashable, object]:
     """What a codec's results depend on besides the inputs, and the object to keep alive."""
     if isinstance(codec, FileCodec):
         return ("file", codec.path), None
@@ -26,7 +26,7 @@ def _mode(codec: Any) -> tuple[Hashable, Any]:
 class SharedCodec:
     """`codec` with encode_arrays, encode and decode of large batches shared through `memo`."""
 
-    def __init__(self, codec: Any, memo: BaseMemo) -> None:
+    def __init__(self, codec: Codec, memo: BaseMemo) -> None:
         self.codec = codec
         self.memo = memo
         self._key, self._owner = _mode(codec)

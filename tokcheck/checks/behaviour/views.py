@@ -9,11 +9,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from tokcheck.checks.behaviour.batch_codecs import BatchCodec, FileCodec
+from tokcheck.checks.behaviour.batch_codecs import BatchCodec, Codec, FileCodec
 from tokcheck.checks.behaviour.reproduction import Loader
 from tokcheck.findings import Finding, Severity
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.session import Side
 from tokcheck.sources.canonical import COMPONENTS, components
 from tokcheck.sources.snapshot import TokenizerSnapshot
@@ -27,18 +27,19 @@ _MODEL_FLAGS = ("byte_fallback", "ignore_merges", "unk_token", "fuse_unk", "drop
 
 @dataclass(frozen=True)
 class View:
-    """One way of running both tokenizers: codecs for each side (BatchCodec or FileCodec), the note
+    """One way of running both tokenizers: a Codec for each side (BatchCodec, FileCodec, the llama.cpp
+    view's LlamaCppCodec, or a base one wrapped in SharedCodec), the note
     said with every counterexample found in it, and how a reproduction line loads each side.
     `chat`: codecs for text a chat template rendered, where they differ from `base` and `tuned`
     (the llama.cpp view); `encode_keywords` go into its reproduction lines' encode; a view with a
     `sweep_limit` checks an even spread of at most that many of a sweep shard's inputs."""
 
     name: str
-    base: Any
-    tuned: Any
+    base: Codec
+    tuned: Codec
     loaders: tuple[Loader, Loader]
     note: str = ""
-    chat: tuple[Any, Any] | None = None
+    chat: tuple[Codec, Codec] | None = None
     encode_keywords: str = ""
     sweep_limit: int | None = None
 
@@ -50,7 +51,7 @@ class View:
         return f"k.encode(x, add_special_tokens={add_special_tokens}{self.encode_keywords})" + (".ids" if self.raw else "")
 
 
-def transformers_view(base: Any, tuned: Any, loaders: tuple[Loader, Loader], probes: Sequence[str]) -> View:
+def transformers_view(base: LiveTokenizer, tuned: LiveTokenizer, loaders: tuple[Loader, Loader], probes: Sequence[str]) -> View:
     """The live tokenizers, through batch codecs checked against them on `probes`."""
     return View("transformers", BatchCodec(base, probes), BatchCodec(tuned, probes), loaders)
 
@@ -79,7 +80,7 @@ def file_view_paths(base: Side, tuned: Side, static: Mapping[str, list[Finding]]
     return str(paths[0]), str(paths[1])
 
 
-def live_differs_from_file(tokenizer: Any, snapshot: TokenizerSnapshot) -> bool:
+def live_differs_from_file(tokenizer: LiveTokenizer, snapshot: TokenizerSnapshot) -> bool:
     """Whether the live backend's normalizer, pre-tokenizer, post-processor, decoder, model flags
     or added tokens differ from those its tokenizer.json declares (both in canonical form)."""
     backend = getattr(tokenizer, "backend_tokenizer", None)

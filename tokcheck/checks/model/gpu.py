@@ -13,6 +13,7 @@ from typing import Any
 from tokcheck.checks.model.inspection import ModelPair, tokenizer_facts
 from tokcheck.checks.model.weights import generates_text, input_embedding, tie_flag
 from tokcheck.findings import Finding, Severity
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.live import render_chat
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
@@ -66,7 +67,7 @@ def load_model(models: ModelPair, *, device: str, dtype: str = "bfloat16", trust
     return model.to(device).eval()
 
 
-def transcript_ids(tokenizer: Any, tuned: TokenizerSnapshot) -> list[int]:
+def transcript_ids(tokenizer: LiveTokenizer, tuned: TokenizerSnapshot) -> list[int]:
     """A rendered chat (or plain text when there is no template), then every token the template
     names, every added token and every stop id, each once."""
     if getattr(tokenizer, "chat_template", None):
@@ -178,7 +179,7 @@ def gpu_unavailable(models: ModelPair | None, no_model: str) -> str | None:
     return reason
 
 
-def run_on_gpu(models: ModelPair, tokenizer: Any, snapshot: TokenizerSnapshot, *, trust_remote_code: bool) -> GpuRun:
+def run_on_gpu(models: ModelPair, tokenizer: LiveTokenizer, snapshot: TokenizerSnapshot, *, trust_remote_code: bool) -> GpuRun:
     """Load the tuned model on cuda in bf16 and run the transcript through it once."""
     model = load_model(models, device="cuda", trust_remote_code=trust_remote_code)
     ids = transcript_ids(tokenizer, snapshot)

@@ -33,6 +33,7 @@ from tokcheck.checks.model.weights import (
 )
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.model_configs import ModelConfigs, read_model_configs, snapshot_configs
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
@@ -173,7 +174,7 @@ def generation_configs(
     return (snapshot_configs(base, f"base tokenizer {base_spec}") if base is not None else None), tuned
 
 
-def end_of_turn_id(tokenizer: Any) -> int | None:
+def end_of_turn_id(tokenizer: LiveTokenizer) -> int | None:
     """The id a live tokenizer's chat template closes an assistant turn with (None: no template)."""
     from tokcheck.inputs.transcripts import Transcript, renders_chat
     from tokcheck.inputs.turn_end import closing_token, with_final_needle
@@ -189,7 +190,7 @@ class ModelInspection:
 
     def __init__(
         self, models: ModelPair, tuned: TokenizerSnapshot, base: TokenizerSnapshot | None = None,
-        live: tuple[Any, Any] | None = None,
+        live: tuple[LiveTokenizer, LiveTokenizer] | None = None,
     ) -> None:
         self.models = models
         self.facts = tokenizer_facts(tuned, base)

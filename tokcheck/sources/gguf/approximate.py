@@ -11,6 +11,7 @@ from typing import Any
 
 from tokcheck.environment import import_transformers
 from tokcheck.errors import TokcheckUsageError
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.gguf.metadata import GGUFTokenizer
 from tokcheck.sources.gguf.wordpiece import wordpiece_backend
 
@@ -97,7 +98,7 @@ def _converted(gguf: GGUFTokenizer, transformers: Any) -> Any:
     return _only_the_files_tokens(backend, gguf)
 
 
-def load_approximate(gguf: GGUFTokenizer) -> Any:
+def load_approximate(gguf: GGUFTokenizer) -> LiveTokenizer:
     """A transformers tokenizer that runs this GGUF's tokenizer approximately."""
     transformers = import_transformers()
     from tokenizers import processors

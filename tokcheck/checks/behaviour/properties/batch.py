@@ -12,9 +12,10 @@ from tokcheck.checks.behaviour.counterexamples import Counterexample, repro
 from tokcheck.checks.behaviour.pair_inputs import PairInputs
 from tokcheck.checks.behaviour.property import Property
 from tokcheck.display import escaped, literal
+from tokcheck.live_tokenizer import LiveTokenizer
 
 
-def _call(tokenizer: Any, texts: list[str], **kwargs: Any) -> Any:
+def _call(tokenizer: LiveTokenizer, texts: list[str], **kwargs: Any) -> Any:
     try:
         return tokenizer(texts, **kwargs)
     except Exception as error:  # the tokenizer refusing a call is an outcome to compare with base's (tests/checks/behaviour/test_silent_excepts.py)
@@ -45,7 +46,7 @@ def check_batch(c: Comparison, inputs: list[tuple[list[str], int]]) -> list[Coun
     return found
 
 
-def _mask_layout(tokenizer: Any, texts: list[str]) -> Any:
+def _mask_layout(tokenizer: LiveTokenizer, texts: list[str]) -> Any:
     """Attention masks of `texts` padded to the longest: from the tokenizer when it has a pad
     token, else laid out from its padding_side (a pad-less side can still say where pads go)."""
     if getattr(tokenizer, "pad_token", None) is not None:

@@ -17,12 +17,13 @@ from tokcheck.display import first_difference, literal
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs.transcripts import Transcript, chat_transcripts
 from tokcheck.inputs.turn_end import closing_token, with_final_needle
+from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.sources.live import render_chat
 
 _CONTEXT = 60  # characters shown around the first difference of two renders
 
 
-def _render(tokenizer: Any, transcript: Transcript, *, tokenize: bool) -> Any:
+def _render(tokenizer: LiveTokenizer, transcript: Transcript, *, tokenize: bool) -> Any:
     """The render (text or ids), or the exception the template raised."""
     try:
         return render_chat(tokenizer, transcript.messages, tokenize=tokenize, **transcript.kwargs())
@@ -150,7 +151,7 @@ def check_encoded_render(c: Comparison, transcripts: list[Transcript]) -> list[C
     return found
 
 
-def _leading(tokenizer: Any, ids: list[int]) -> int:
+def _leading(tokenizer: LiveTokenizer, ids: list[int]) -> int:
     bos = getattr(tokenizer, "bos_token_id", None)
     count = 0
     while bos is not None and count < len(ids) and ids[count] == bos:

@@ -4,8 +4,6 @@ literal special-token strings spliced into generated text and into a user messag
 
 from __future__ import annotations
 
-from typing import Any
-
 import hypothesis.strategies as st
 
 from tokcheck.checks.behaviour.comparison import Comparison
@@ -21,6 +19,7 @@ from tokcheck.checks.behaviour.property import Property
 from tokcheck.display import escaped
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs.text import edge_case_text, special_splices
+from tokcheck.live_tokenizer import LiveTokenizer
 
 
 def special_token_examples(c: Comparison) -> list[Counterexample]:
@@ -51,7 +50,7 @@ def special_token_examples(c: Comparison) -> list[Counterexample]:
     return found
 
 
-def _special_ids(tokenizer: Any) -> dict[str, int]:
+def _special_ids(tokenizer: LiveTokenizer) -> dict[str, int]:
     """Content -> id of the tokenizer's special tokens (added tokens flagged special, and roles)."""
     found = {str(t.content): i for i, t in (getattr(tokenizer, "added_tokens_decoder", {}) or {}).items()
              if getattr(t, "special", False)}
