@@ -33,9 +33,10 @@ def test_the_steps_are_in_their_written_order() -> None:
 
 
 def test_with_a_base_memo_every_base_codec_is_shared_and_no_tuned_one() -> None:
-    session = session_for(zoo.path_for("llama3"), zoo.path_for("llama3-eom"))
+    # MiniLM's normalizer changed: a tokenizer.json view beside the transformers one, on a small vocabulary
+    session = session_for(zoo.path_for("minilm"), zoo.path_for("minilm-no-lowercase"))
     views = Comparison.from_session(session, base_memo=BaseMemo()).views
-    assert all(isinstance(view.base, SharedCodec) for view in views)
+    assert len(views) >= 2 and all(isinstance(view.base, SharedCodec) for view in views)
     assert not any(isinstance(view.tuned, SharedCodec) for view in views)
 
 
