@@ -13,6 +13,7 @@ import tokcheck.findings
 from tokcheck.checks import registry
 from tokcheck.checks.model import gpu, stop_set
 from tokcheck.checks.model.checks import CHECK_FILES, CHECK_ROWS, CHECK_TRAINED_ROWS
+from tokcheck.checks.model.inspection import CHECK_SAMPLING
 from tokcheck.checks.static import STATIC_CHECKS
 from tokcheck.plugin.collection import COLLECTED_WHEN, SUITE_DIR, suite_kind
 
@@ -34,7 +35,7 @@ def test_the_static_checks_table_has_the_registered_static_checks_in_report_orde
 
 def test_the_model_checks_name_their_findings_as_registered() -> None:
     names = {CHECK_FILES: registry.MODEL, CHECK_ROWS: registry.MODEL, CHECK_TRAINED_ROWS: registry.MODEL,
-             stop_set.CHECK: registry.MODEL, gpu.CHECK_GPU: registry.GPU}
+             stop_set.CHECK: registry.MODEL, CHECK_SAMPLING: registry.MODEL, gpu.CHECK_GPU: registry.GPU}
     assert {name: REGISTERED[name].kind for name in names} == names
 
 

@@ -67,18 +67,18 @@ def test_eom_without_rows_fails_and_the_report_names_id_and_token(
 
 def test_zero_row_is_flagged_and_the_initialised_row_passes(pytester: pytest.Pytester, checkpoints: Checkpoints) -> None:
     zero = pytester.runpytest(BASE_OPTION, str(checkpoints.base), TUNED_OPTION, str(checkpoints.eom_zero_row), "-m", "model")
-    # passed: the model files and rows checks, and the model directory's stop set
-    assert (zero.parseoutcomes()["passed"], zero.parseoutcomes()["failed"]) == (3, 1)
+    # passed: the model files and rows checks, and the model directory's stop set and sampling defaults
+    assert (zero.parseoutcomes()["passed"], zero.parseoutcomes()["failed"]) == (4, 1)
     assert "  [model_trained_rows] model.embed_tokens.weight row 128256 '<|eom_id|>' (new token) is all zeros: never initialised; trained rows have norms " in report_of(zero)
     mean = pytester.runpytest(BASE_OPTION, str(checkpoints.base), TUNED_OPTION, str(checkpoints.eom_mean_row), "-m", "model")
-    assert mean.parseoutcomes()["passed"] == 4 and "failed" not in mean.parseoutcomes()
+    assert mean.parseoutcomes()["passed"] == 5 and "failed" not in mean.parseoutcomes()
     assert mean.ret == 0
 
 
 def test_flag_and_ini_key_name_the_model(pytester: pytest.Pytester, checkpoints: Checkpoints) -> None:
     flagged = pytester.runpytest(BASE_OPTION, str(checkpoints.base), TUNED_OPTION, str(checkpoints.eom),
                                  TUNED_MODEL_OPTION, str(checkpoints.eom_zero_row), "-m", "model")
-    assert (flagged.parseoutcomes()["passed"], flagged.parseoutcomes()["failed"]) == (3, 1)
+    assert (flagged.parseoutcomes()["passed"], flagged.parseoutcomes()["failed"]) == (4, 1)
     pytester.makeini(f"[pytest]\n{TUNED_MODEL_INI} = {checkpoints.eom_zero_row.name}\n")
     (pytester.path / checkpoints.eom_zero_row.name).symlink_to(checkpoints.eom_zero_row)
     pinned = pytester.runpytest(BASE_OPTION, str(checkpoints.base), TUNED_OPTION, str(checkpoints.eom), "-m", "model")

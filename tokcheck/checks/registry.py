@@ -57,6 +57,7 @@ CHECKS: tuple[Check, ...] = (
     Check("model_config", STATIC, ("test_model_and_generation_config_ids_match_base",)),
     # Beside the config ids it complements, though the model files' test finds it.
     Check("model_stop_set", MODEL, ("test_model_directories_stop_generation_where_base_does",)),
+    Check("model_sampling", MODEL, ("test_model_directories_keep_the_sampling_defaults_of_base",)),
     Check("save_format", STATIC, ("test_save_format_is_compatible",)),
     Check("loading", LOADING, ("test_both_tokenizers_load_as_saved",)),
     Check("model_files", MODEL, ("test_model_config_agrees_with_the_weights",)),

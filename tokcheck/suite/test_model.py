@@ -46,3 +46,10 @@ def test_model_directories_stop_generation_where_base_does(
 ) -> None:
     # Configs only: runs whether or not the weights can be read here.
     tokcheck_verdict.conclude(tokcheck_model_checks.stop_set)
+
+
+def test_model_directories_keep_the_sampling_defaults_of_base(
+    tokcheck_model_checks: ModelInspection, tokcheck_verdict: Verdict
+) -> None:
+    # Configs only, like the stop set: the defaults vLLM, SGLang and generate() sample with.
+    tokcheck_verdict.conclude(tokcheck_model_checks.sampling)

@@ -28,6 +28,7 @@ from tokcheck.zoo.mutations import (
     other_major_layout,
     other_merges_format,
     pre_tokenizer_part,
+    removed,
     reorder_merges,
     resave,
     reserialize_json,
@@ -43,6 +44,7 @@ from tokcheck.zoo.mutations import (
     tool_role_only,
     trl_setup_chat_format,
     unsloth_map_eos,
+    without,
 )
 from tokcheck.zoo.registry import ZooEntry
 
@@ -244,6 +246,15 @@ MUTANTS: list[Mutant] = [
     Mutant("qwen2-model-dir-pad", "qwen2", "4. pad_token_id changed in the model directory's generation_config.json",
            in_model_dir(lambda g: g.__setitem__("pad_token_id", 151645)), "model-config.pad-token-id-changed",
            "'<|im_end|>'", tuned_model=MODEL_DIR),
+    # sampling defaults engines take from generation_config.json (vLLM, SGLang, llama.cpp's converter)
+    Mutant("llama3.1-sampling-lost", "llama3.1", "37. sampling defaults dropped from generation_config.json (a merge's fresh file)",
+           edit("generation_config.json", without("temperature", "top_p")), "sampling.default-lost",
+           "vLLM: temperature 0.6 -> 1.0", severity="warning"),
+    Mutant("qwen2-generation-config-dropped", "qwen2", "37. generation_config.json not saved (a model built with from_config)",
+           removed("generation_config.json"), "sampling.file-missing", "SGLang: top_k 20 -> unset", severity="warning"),
+    Mutant("llama3-model-dir-sampling-lost", "llama3", "37. temperature dropped from the model directory's generation_config.json",
+           in_model_dir(without("temperature")), "sampling.default-lost", "llama.cpp (a GGUF converted from it): temperature 0.6 -> 0.8",
+           severity="warning", tuned_model=MODEL_DIR),
     Mutant("llama3-model-dir", "llama3", "benign: configs kept in a model directory apart from the tokenizer",
            in_model_dir(), tuned_model=MODEL_DIR),
     Mutant("mistral-v3-legacy-default", "mistral-v3", "benign: legacy set to LlamaTokenizer's default (false)",

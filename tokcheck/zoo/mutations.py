@@ -40,6 +40,25 @@ def edit(name: str, change: Callable[[Any], Any]) -> Callable[[Path], None]:
     return mutate
 
 
+def without(*keys: str) -> Callable[[dict[str, Any]], None]:
+    """An edit for `edit` that drops `keys` from a JSON object."""
+
+    def change(data: dict[str, Any]) -> None:
+        for key in keys:
+            data.pop(key)
+
+    return change
+
+
+def removed(name: str) -> Callable[[Path], None]:
+    """A mutation that deletes one file."""
+
+    def mutate(dest: Path) -> None:
+        (dest / name).unlink()
+
+    return mutate
+
+
 def both(*mutations: Callable[[Path], None]) -> Callable[[Path], None]:
     def mutate(dest: Path) -> None:
         for mutation in mutations:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from tokcheck.checks.engines.sampling import check_sampling_defaults
 from tokcheck.checks.model.checks import (
     CHECK_FILES,
     CHECK_ROWS,
@@ -155,6 +156,8 @@ def tokenizer_facts(tuned: TokenizerSnapshot, base: TokenizerSnapshot | None = N
         ordinary=ordinary,
     )
 
+CHECK_SAMPLING = "model_sampling"
+
 
 def generation_configs(
     models: ModelPair, base: TokenizerSnapshot | None, base_spec: str = "base"
@@ -207,6 +210,19 @@ class ModelInspection:
             return []
         ends = (end_of_turn_id(self._live[0]), end_of_turn_id(self._live[1])) if self._live is not None else (None, None)
         return check_stop_set((base, base_configs), (tuned, tuned_configs), ends)
+
+    @cached_property
+    def sampling(self) -> list[Finding]:
+        """The model directories' sampling defaults against base's, where they are not the
+        tokenizer directories' configs the static model-config check already compared."""
+        base, tuned = self._snapshots
+        base_configs, tuned_configs = generation_configs(self.models, base, base.label if base is not None else "base")
+        if base is None or base_configs is None:
+            return []
+        compared = (base.model_config, base.generation_config, tuned.model_config, tuned.generation_config)
+        if (base_configs.config, base_configs.generation_config, tuned_configs.config, tuned_configs.generation_config) == compared:
+            return []
+        return check_sampling_defaults(base_configs, tuned_configs, CHECK_SAMPLING)
 
     @cached_property
     def unavailable(self) -> str | None:

@@ -1,12 +1,15 @@
 """The model-config check: special ids in config.json and generation_config.json (bos, eos and the
-stop set, pad, decoder start), vocab_size against the tokenizer, and tied embeddings."""
+stop set, pad, decoder start), the sampling defaults engines take from generation_config.json,
+vocab_size against the tokenizer, and tied embeddings."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from tokcheck.checks.engines.sampling import check_sampling_defaults
 from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
+from tokcheck.sources.model_configs import snapshot_configs
 from tokcheck.sources.snapshot import TokenizerSnapshot
 
 CHECK = "model_config"
@@ -47,6 +50,8 @@ def check_model_config(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> lis
             continue
         findings += _id_changes(name, _text_config(before), _text_config(after))
     findings += _stop_set_change(base, tuned)
+    findings += check_sampling_defaults(snapshot_configs(base, f"base tokenizer {base.label}"),
+                                        snapshot_configs(tuned, f"tuned tokenizer {tuned.label}"), CHECK)
     findings += _vocab_size(base, tuned)
     findings += _tied_embeddings(base, tuned)
     return findings
