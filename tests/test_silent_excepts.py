@@ -27,6 +27,7 @@ DELIBERATE = {
     "checks/golden.py": 1,  # _chat_entry: a refusal is recorded in the golden file as the error
     "display.py": 1,  # token_strings: an id the tokenizer does not know is shown raw
     "sources/canonical.py": 1,  # components: a component tokenizers cannot read is compared as saved
+    "checks/template_renders.py": 1,  # render: a template's refusal is an outcome to compare
     "inputs/transcripts.py": 1,  # rendered_text: a template that rejects a conversation is the answer
     "sources/live.py": 1,  # load: the fallback's own failure goes into the usage error raised next
     # tokenizer_class, sentencepiece_class: a class this transformers cannot import is no view;

@@ -1,6 +1,7 @@
 """The session as the checks see it: both sides (tokcheck.session) and the static findings of the
-pair, computed once, which the behaviour checks also read (they add the tokenizer.json view only
-where the pipelines differ). The plugin's tokcheck_session fixture and the CLI hand this out."""
+pair, computed once, a changed chat template judged by its renders (tokcheck.checks.template_renders),
+which the behaviour checks also read (they add the tokenizer.json view only where the pipelines
+differ). The plugin's tokcheck_session fixture and the CLI hand this out."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from functools import cached_property
 
 from tokcheck.checks.static import STATIC_CHECKS, static_findings
 from tokcheck.checks.static.gguf_pair import gguf_pair_findings, is_gguf_pair
+from tokcheck.checks.template_renders import judged_by_renders
 from tokcheck.findings import Finding
 from tokcheck.session import TokcheckSession
 
@@ -19,4 +21,6 @@ class CheckedSession(TokcheckSession):
         base, tuned = self.pair()
         if is_gguf_pair(base, tuned):  # llama.cpp's metadata, compared by llama.cpp's conversion rules
             return gguf_pair_findings(base, tuned, list(STATIC_CHECKS))
-        return static_findings(base.snapshot, tuned.snapshot)
+        found = static_findings(base.snapshot, tuned.snapshot)
+        found["chat_template"] = judged_by_renders(found["chat_template"], base, tuned)
+        return found

@@ -21,7 +21,7 @@ from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.inputs import corpus
 from tokcheck.inputs.generators import llamacpp_inputs
-from tokcheck.inputs.transcripts import Transcript
+from tokcheck.inputs.transcripts import FIXED_TRANSCRIPTS, Transcript
 from tokcheck.live_tokenizer import LiveTokenizer
 from tokcheck.paths import source_holding
 from tokcheck.sources.live import render_chat
@@ -33,36 +33,7 @@ PER_LONG_FAMILY = 20  # the "long" family's strings run to kilobytes
 _SHOWN = 20  # mismatches listed before the rest are counted
 
 
-_TOOL_CALL_ID = "call12345"  # nine characters: Mistral's templates require exactly that
-TRANSCRIPTS: tuple[Transcript, ...] = (
-    Transcript(name="user", messages=[{"role": "user", "content": "Hello!"}]),
-    Transcript(name="system-user", messages=[
-        {"role": "system", "content": "You are a helpful assistant."},
-        {"role": "user", "content": "What is 2+2?"},
-    ]),
-    Transcript(name="multi-turn", messages=[
-        {"role": "user", "content": "Name a colour."},
-        {"role": "assistant", "content": "Blue."},
-        {"role": "user", "content": "Another one?"},
-    ]),
-    Transcript(name="assistant-last", messages=[
-        {"role": "user", "content": "Say hi."},
-        {"role": "assistant", "content": "Hi!"},
-    ]),
-    Transcript(name="unicode", messages=[{"role": "user", "content": "Grüße 👋 日本語 — ｆｕｌｌ\tTab\nNewline"}]),
-    Transcript(name="whitespace-edges", messages=[{"role": "user", "content": "  padded both sides  \n"}]),
-    Transcript(name="empty", messages=[{"role": "user", "content": ""}]),
-    Transcript(name="special-literals", messages=[
-        {"role": "user", "content": "Literal <|eot_id|> <|im_end|> </s> [INST] <s> in user text."},
-    ]),
-    Transcript(name="tool-call", messages=[
-        {"role": "user", "content": "Weather in Paris?"},
-        {"role": "assistant", "content": "", "tool_calls": [
-            {"id": _TOOL_CALL_ID, "type": "function",
-             "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]},
-        {"role": "tool", "tool_call_id": _TOOL_CALL_ID, "name": "get_weather", "content": "{\"celsius\": 21}"},
-    ]),
-)  # fmt: skip
+TRANSCRIPTS = FIXED_TRANSCRIPTS  # the chat transcripts a golden file records
 
 
 @lru_cache(maxsize=1)

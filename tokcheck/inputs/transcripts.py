@@ -190,3 +190,36 @@ def chat_transcripts(
     (see `template_capabilities`) unless given."""
     caps = capabilities or (template_capabilities(tokenizer) if tokenizer is not None else TemplateCapabilities())
     return _transcripts(caps, content if content is not None else edge_case_text(max_fragments=4), max_rounds)
+
+
+_TOOL_CALL_ID = "call12345"  # nine characters: Mistral's templates require exactly that
+# Fixed conversations: what golden files record, and the probes a changed chat template is judged by.
+FIXED_TRANSCRIPTS: tuple[Transcript, ...] = (
+    Transcript(name="user", messages=[{"role": "user", "content": "Hello!"}]),
+    Transcript(name="system-user", messages=[
+        {"role": "system", "content": "You are a helpful assistant."},
+        {"role": "user", "content": "What is 2+2?"},
+    ]),
+    Transcript(name="multi-turn", messages=[
+        {"role": "user", "content": "Name a colour."},
+        {"role": "assistant", "content": "Blue."},
+        {"role": "user", "content": "Another one?"},
+    ]),
+    Transcript(name="assistant-last", messages=[
+        {"role": "user", "content": "Say hi."},
+        {"role": "assistant", "content": "Hi!"},
+    ]),
+    Transcript(name="unicode", messages=[{"role": "user", "content": "Grüße 👋 日本語 — ｆｕｌｌ\tTab\nNewline"}]),
+    Transcript(name="whitespace-edges", messages=[{"role": "user", "content": "  padded both sides  \n"}]),
+    Transcript(name="empty", messages=[{"role": "user", "content": ""}]),
+    Transcript(name="special-literals", messages=[
+        {"role": "user", "content": "Literal <|eot_id|> <|im_end|> </s> [INST] <s> in user text."},
+    ]),
+    Transcript(name="tool-call", messages=[
+        {"role": "user", "content": "Weather in Paris?"},
+        {"role": "assistant", "content": "", "tool_calls": [
+            {"id": _TOOL_CALL_ID, "type": "function",
+             "function": {"name": "get_weather", "arguments": {"city": "Paris"}}}]},
+        {"role": "tool", "tool_call_id": _TOOL_CALL_ID, "name": "get_weather", "content": "{\"celsius\": 21}"},
+    ]),
+)  # fmt: skip

@@ -10,6 +10,7 @@ from tokcheck.sources.snapshot import TokenizerSnapshot
 from tokcheck.sources.template_budget import escape_attempts
 
 CHECK = "chat_template"
+RENDERS_DIFFER = "; prompts render differently from what base was trained on"  # until its renders are compared
 _DIFF_LINES = 80  # longest diff shown in a report
 
 
@@ -68,7 +69,7 @@ def check_chat_template(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> li
                         "template.changed",
                         Severity.ERROR,
                         f"{_label(name)} differs ({changed} lines changed; base {before.location}, tuned "
-                        f"{after.location}); prompts render differently from what base was trained on",
+                        f"{after.location}){RENDERS_DIFFER}",
                         where=after.location,
                         fix="restore base's chat template, unless the fine-tune trained on the new format "
                         "and every consumer uses it",

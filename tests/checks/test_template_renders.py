@@ -1,0 +1,105 @@
+"""A changed chat template is judged by its renders: on the zoo's real templates, a comment or a
+template made list-safe in every branch renders every probe the same and is info; a change that
+shows only for the tool role, a doubled BOS, or a Qwen3-style thinking branch lost (equal by
+default, different with enable_thinking=False) is an error naming the probe that differs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.checks.template_renders import SAME_RENDERS, template_options
+from tokcheck.findings import Finding, Severity
+from tokcheck.session import Settings, SpecSetting
+from tokcheck.zoo import path_for
+from tokcheck.zoo.mutations import rewrite_template, tool_role_only
+
+THINKING_OFF = "{% if enable_thinking is defined and enable_thinking is false %}{{ '<think>\\n\\n</think>\\n\\n' }}{% endif %}"
+
+
+def _list_safe(template: str) -> str:
+    """Qwen2's template taking content as a string or as a list of typed parts, in every branch."""
+    old = "' + message['content'] + '<|im_end|>'"
+    assert old in template
+    return template.replace(old, "'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+                                 "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}"
+                                 "{{'<|im_end|>'")
+
+
+def _with_thinking_switch(template: str) -> str:
+    old = "{{ '<|im_start|>assistant\n' }}"
+    assert old in template
+    return template.replace(old, old + THINKING_OFF)
+
+
+def _copy(name: str, tmp_path: Path, label: str, change: Callable[[str], str] | None = None) -> Path:
+    dest = Path(shutil.copytree(path_for(name), tmp_path / label))
+    if change is not None:
+        rewrite_template(change)(dest)
+    return dest
+
+
+def _template_findings(base: Path | str, tuned: Path) -> list[Finding]:
+    session = CheckedSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))))
+    return [f for f in session.static["chat_template"] if f.code.startswith("template.changed")]
+
+
+@pytest.mark.parametrize("name, change", [
+    ("llama3.1", lambda t: "{#- a comment the fine-tune added -#}\n" + t),
+    ("qwen2", _list_safe),
+], ids=["comment", "list-safe"])
+def test_a_change_that_renders_every_probe_the_same_is_info(tmp_path: Path, name: str, change: Callable[[str], str]) -> None:
+    [finding] = _template_findings(f"zoo:{name}", _copy(name, tmp_path, "tuned", change))
+    assert (finding.code, finding.severity) == (SAME_RENDERS, Severity.INFO)
+    assert "every probe renders the same" in finding.message and finding.detail.startswith("--- base/")
+
+
+def test_a_change_only_the_tool_role_shows_names_the_tool_call_probe(tmp_path: Path) -> None:
+    [finding] = _template_findings("zoo:llama3.1", _copy("llama3.1", tmp_path, "tuned", tool_role_only))
+    assert (finding.code, finding.severity) == ("template.changed", Severity.ERROR)
+    assert "chat template differs" in finding.message and "the render of tool-call" in finding.message
+    assert "ipython" in finding.detail and "first differing render (tool-call" in finding.detail
+
+
+def test_a_doubled_bos_differs_from_the_first_probe(tmp_path: Path) -> None:
+    [finding] = _template_findings("zoo:llama3", _copy("llama3", tmp_path, "tuned", lambda t: "{{ bos_token }}" + t))
+    assert finding.severity is Severity.ERROR and "the render of user differs at character 19" in finding.message  # after "<|begin_of_text|><|"
+
+
+def test_a_thinking_switch_lost_differs_only_under_the_option_and_is_named(tmp_path: Path) -> None:
+    base = _copy("qwen2", tmp_path, "base", _with_thinking_switch)
+    assert template_options((base / "chat_template.jinja").read_text(encoding="utf-8")) == ["enable_thinking"]
+    [finding] = _template_findings(base, _copy("qwen2", tmp_path, "tuned"))
+    assert finding.severity is Severity.ERROR
+    assert "the render of system-user, generation prompt, enable_thinking=False differs" in finding.message
+
+
+def test_template_options_ignore_what_apply_chat_template_supplies() -> None:
+    template = "{{ bos_token }}{% for m in messages %}{{ m['content'] }}{% endfor %}{% if add_generation_prompt and not " \
+               "tools %}{{ raise_exception('x') if documents else '' }}{% endif %}{{ date_string }}"
+    assert template_options(template) == ["date_string"]
+    assert template_options("{% generation %}{{ x }}{% endgeneration %}") == ["x"]
+    assert template_options("{% if %}") == []
+
+
+def _user_turns_list_safe(template: str) -> str:
+    """Qwen2's template taking list content in user turns only: every render of string content is
+    the same, but vLLM now sees a loop over content and passes every turn's content as a list."""
+    start = template.index("{{'<|im_start|>' + message['role']")
+    end = template.index("}}", start) + 2
+    user = ("{{'<|im_start|>user\n'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+            "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}{{'<|im_end|>\n'}}")
+    return (template[:start] + "{% if message['role'] == 'user' %}" + user + "{% else %}" + template[start:end]
+            + "{% endif %}" + template[end:])
+
+
+def test_a_template_vllm_reads_as_openai_format_in_one_branch_only_fails_as_vllm_passes_it(tmp_path: Path) -> None:
+    [finding] = _template_findings("zoo:qwen2", _copy("qwen2", tmp_path, "tuned", _user_turns_list_safe))
+    assert finding.severity is Severity.ERROR
+    assert ("the render of system-user, generation prompt, as vLLM passes it (content as string to base, as openai "
+            "to tuned) differs") in finding.message
+    assert "TypeError" in finding.detail  # the system turn concatenates a string with the list vLLM passed
