@@ -77,12 +77,11 @@ class PluginRun:
         settings: dict[str, str] = {}
         if self.checkpoints.has_pair:
             settings.update(self.behaviour.header())
-        hashes: dict[str, str] = {}
+        hashes: dict[str, str] = {}  # a pair's, one per side; the matrix names many checkpoints instead
         if self.checkpoints.several:
             checked = len(self.checkpoints.checked)
             settings["checkpoints"] = (f"{len(self.checkpoints.checkpoints)}, {checked} checked "
                                        f"(the others have the same tokenizer as one of those)")
-            # one hash per side does not describe many checkpoints; the matrix names them
         else:
             session = self.checkpoint().session
             if (models := self.models.get(self.checkpoint().id)) is not None:
