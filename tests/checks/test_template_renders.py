@@ -15,6 +15,7 @@ from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.template_renders import SAME_RENDERS, template_options
 from tokcheck.findings import Finding, Severity
 from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.zoo import path_for
 from tokcheck.zoo.mutations import rewrite_template, tool_role_only
 
@@ -43,8 +44,13 @@ def _copy(name: str, tmp_path: Path, label: str, change: Callable[[str], str] | 
     return dest
 
 
+# One store for the module: each zoo base's files are read and its tokenizer loaded once (keyed by
+# the files' bytes), not once per test.
+STORE = SnapshotStore()
+
+
 def _template_findings(base: Path | str, tuned: Path) -> list[Finding]:
-    session = CheckedSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))))
+    session = CheckedSession(Settings(base=SpecSetting(str(base)), tuned=SpecSetting(str(tuned))), store=STORE)
     return [f for f in session.static["chat_template"] if f.code.startswith("template.changed")]
 
 

@@ -58,6 +58,10 @@ def test_the_drifted_run_fails_naming_where_each_drift_first_appears_and_checks_
     assert re.search(r"FAILED \S*test_every_token_id_has_an_embedding_and_an_output_row\[checkpoint-1500\]", output)
 
 
+# Slow tier (CI's 20-minute budget): its saves are the kinds the self-test's benign variants pass in the
+# default tier (a transformers re-save, re-serialized JSON, an identical copy), and the drifted run
+# above holds its own re-saves "ok" in the matrix, checked once, with an adapter over --base-model "ok".
+@pytest.mark.slow
 @pytest.mark.version_independent
 def test_a_run_where_every_save_is_benign_passes(pytester: pytest.Pytester, tmp_path: Path) -> None:
     result, report = _suite(pytester, "llama3-run-benign", tmp_path)
