@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tokcheck.checks.engines.transformers import syntax_tree
 from tokcheck.checks.engines.vllm import STRING, as_vllm_passes, content_format
 from tokcheck.checks.static.templates import RENDERS_DIFFER
 from tokcheck.display import escaped, first_difference
@@ -49,23 +50,10 @@ class Probe:
 def template_options(template: str) -> list[str]:
     """The variables a template reads that no message or special token supplies: the options a
     user passes to apply_chat_template (enable_thinking, tools_in_user_message ...), sorted."""
-    from jinja2 import Environment, meta, nodes
-    from jinja2.exceptions import TemplateSyntaxError
-    from jinja2.ext import Extension, loopcontrols
+    from jinja2 import meta
 
-    class Generation(Extension):  # transformers' {% generation %} ... {% endgeneration %} block
-        tags = {"generation"}  # noqa: RUF012 - jinja2 declares it so
-
-        def parse(self, parser: Any) -> nodes.Node:
-            lineno = next(parser.stream).lineno
-            body = parser.parse_statements(("name:endgeneration",), drop_needle=True)
-            return nodes.Scope(body, lineno=lineno)
-
-    try:
-        tree = Environment(extensions=[loopcontrols, Generation]).parse(template)
-    except TemplateSyntaxError:
-        return []  # transformers cannot render it either; the render probes say so
-    return sorted(meta.find_undeclared_variables(tree) - _NOT_OPTIONS)
+    tree = syntax_tree(template)
+    return [] if tree is None else sorted(meta.find_undeclared_variables(tree) - _NOT_OPTIONS)
 
 
 def probes(base: LiveTokenizer, options: list[str], formats: tuple[str, str] = (STRING, STRING)) -> Iterator[Probe]:

@@ -4,6 +4,8 @@ starts from (transformers/generation/configuration_utils.py, GenerationConfig.__
 4.57 and 5.x). With do_sample false (its default) it decodes greedily and the sampler keys change
 nothing."""
 
+from typing import Any
+
 from tokcheck.checks.engines.engine import Engine
 
 TRANSFORMERS = Engine(
@@ -22,3 +24,16 @@ TRANSFORMERS = Engine(
     },
     greedy_unless_do_sample=True,
 )
+
+
+def syntax_tree(template: str) -> Any:
+    """A chat template's syntax tree as transformers' own environment parses it (its
+    {% generation %} tag and loop controls included; vLLM reads the same tree), or None when it
+    does not parse (transformers cannot render it either)."""
+    from jinja2.exceptions import TemplateError
+    from transformers.utils.chat_template_utils import _compile_jinja_template
+
+    try:
+        return _compile_jinja_template(template).environment.parse(template)
+    except TemplateError:
+        return None

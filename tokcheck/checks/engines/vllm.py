@@ -25,6 +25,7 @@ from collections import deque
 from typing import Any
 
 from tokcheck.checks.engines.engine import Engine
+from tokcheck.checks.engines.transformers import syntax_tree
 
 VLLM = Engine(
     name="vLLM",
@@ -46,19 +47,6 @@ STRING, OPENAI = "string", "openai"
 class _Unfollowed(Exception):
     """A loop over the messages or their content whose target is not a plain name: vLLM's walk
     asserts one there, and its detection falls back to STRING."""
-
-
-def _template_tree(template: str) -> Any:
-    """The template's syntax tree as transformers' environment parses it (vLLM's
-    _try_extract_ast), or None when it does not parse."""
-    from jinja2.exceptions import TemplateError
-
-    try:
-        from transformers.utils.chat_template_utils import _compile_jinja_template
-
-        return _compile_jinja_template(template).environment.parse(template)
-    except TemplateError:
-        return None
 
 
 def _loads(node: Any, name: str) -> bool:
@@ -192,7 +180,7 @@ def _loops_over_content(tree: Any) -> bool:
 def content_format(template: str) -> str:
     """OPENAI when the template loops over a message's content, else STRING (also for a template
     that does not parse, or whose loops vLLM cannot follow)."""
-    tree = _template_tree(template)
+    tree = syntax_tree(template)  # vLLM's _try_extract_ast
     if tree is None:
         return STRING
     try:
