@@ -17,18 +17,9 @@ from tokcheck.findings import Finding, Severity
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.zoo import path_for
-from tokcheck.zoo.mutations import rewrite_template, tool_role_only
+from tokcheck.zoo.mutations import list_safe, rewrite_template, tool_role_only, user_turns_list_safe
 
 THINKING_OFF = "{% if enable_thinking is defined and enable_thinking is false %}{{ '<think>\\n\\n</think>\\n\\n' }}{% endif %}"
-
-
-def _list_safe(template: str) -> str:
-    """Qwen2's template taking content as a string or as a list of typed parts, in every branch."""
-    old = "' + message['content'] + '<|im_end|>'"
-    assert old in template
-    return template.replace(old, "'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
-                                 "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}"
-                                 "{{'<|im_end|>'")
 
 
 def _with_thinking_switch(template: str) -> str:
@@ -56,7 +47,7 @@ def _template_findings(base: Path | str, tuned: Path) -> list[Finding]:
 
 @pytest.mark.parametrize("name, change", [
     ("llama3.1", lambda t: "{#- a comment the fine-tune added -#}\n" + t),
-    ("qwen2", _list_safe),
+    ("qwen2", list_safe),
 ], ids=["comment", "list-safe"])
 def test_a_change_that_renders_every_probe_the_same_is_info(tmp_path: Path, name: str, change: Callable[[str], str]) -> None:
     [finding] = _template_findings(f"zoo:{name}", _copy(name, tmp_path, "tuned", change))
@@ -92,19 +83,8 @@ def test_template_options_ignore_what_apply_chat_template_supplies() -> None:
     assert template_options("{% if %}") == []
 
 
-def _user_turns_list_safe(template: str) -> str:
-    """Qwen2's template taking list content in user turns only: every render of string content is
-    the same, but vLLM now sees a loop over content and passes every turn's content as a list."""
-    start = template.index("{{'<|im_start|>' + message['role']")
-    end = template.index("}}", start) + 2
-    user = ("{{'<|im_start|>user\n'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
-            "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}{{'<|im_end|>\n'}}")
-    return (template[:start] + "{% if message['role'] == 'user' %}" + user + "{% else %}" + template[start:end]
-            + "{% endif %}" + template[end:])
-
-
 def test_a_template_vllm_reads_as_openai_format_in_one_branch_only_fails_as_vllm_passes_it(tmp_path: Path) -> None:
-    [finding] = _template_findings("zoo:qwen2", _copy("qwen2", tmp_path, "tuned", _user_turns_list_safe))
+    [finding] = _template_findings("zoo:qwen2", _copy("qwen2", tmp_path, "tuned", user_turns_list_safe))
     assert finding.severity is Severity.ERROR
     assert ("the render of system-user, generation prompt, as vLLM passes it (content as string to base, as openai "
             "to tuned) differs") in finding.message

@@ -54,6 +54,7 @@ CHECKS: tuple[Check, ...] = (
     Check("decoder", STATIC, ("test_decoder_matches_base",)),
     Check("tokenizer_config", STATIC, ("test_tokenizer_config_matches_base",)),
     Check("chat_template", STATIC, ("test_chat_template_matches_base",)),
+    Check("parser_markers", STATIC, ("test_parser_markers_stay_single_tokens",)),
     Check("model_config", STATIC, ("test_model_and_generation_config_ids_match_base",)),
     # Beside the config ids it complements, though the model files' test finds it.
     Check("model_stop_set", MODEL, ("test_model_directories_stop_generation_where_base_does",)),

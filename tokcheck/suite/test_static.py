@@ -53,6 +53,10 @@ def test_chat_template_matches_base(tokcheck_session: TokcheckSession, tokcheck_
     tokcheck_verdict.conclude(tokcheck_session.static["chat_template"])
 
 
+def test_parser_markers_stay_single_tokens(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    tokcheck_verdict.conclude(tokcheck_session.static["parser_markers"])
+
+
 def test_model_and_generation_config_ids_match_base(
     tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict
 ) -> None:

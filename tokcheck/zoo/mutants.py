@@ -18,8 +18,10 @@ from tokcheck.zoo.mutations import (
     both,
     class_renamed,
     drop_added,
+    drop_config_added,
     edit,
     in_model_dir,
+    list_safe,
     llamafactory_llama3,
     llamafactory_output,
     lowercase_off,
@@ -44,6 +46,7 @@ from tokcheck.zoo.mutations import (
     tool_role_only,
     trl_setup_chat_format,
     unsloth_map_eos,
+    user_turns_list_safe,
     without,
 )
 from tokcheck.zoo.registry import ZooEntry
@@ -261,6 +264,23 @@ MUTANTS: list[Mutant] = [
            set_config(legacy=False)),
     Mutant("mistral-v3-bos-token-default", "mistral-v3", "benign: add_bos_token set to LlamaTokenizer's default (true)",
            set_config(add_bos_token=True)),
+    # engines (issue 26): parser markers, each engine's stop set, a template as vLLM passes it
+    Mutant("llama3.1-python-tag-dropped", "llama3.1", "40. tool-call parser marker no longer a token (<|python_tag|> dropped)",
+           both(edit("tokenizer.json", drop_added("<|python_tag|>")),
+                edit("tokenizer_config.json", drop_config_added("<|python_tag|>"))),
+           "parser.marker-missing", "llama3_json"),
+    Mutant("mistral-v3-tool-calls-split", "mistral-v3", "40. [TOOL_CALLS] no longer an added token, so text holding it is split",
+           both(edit("tokenizer.json", drop_added("[TOOL_CALLS]")),
+                edit("tokenizer_config.json", drop_config_added("[TOOL_CALLS]"))),
+           "parser.marker-split", "--tool-call-parser mistral"),
+    Mutant("qwen2-turn-end-not-a-stop", "qwen2", "41. generation_config.json stops at <|endoftext|> only; turns end with <|im_end|>",
+           edit("generation_config.json", lambda g: g.__setitem__("eos_token_id", 151643)),
+           "model-config.stop-set-changed", "transformers generate(), MLX-LM run past it; vLLM, SGLang"),
+    Mutant("qwen2-content-format-openai", "qwen2", "39. user turns made list-safe: vLLM passes every turn's content as a list",
+           rewrite_template(user_turns_list_safe), "template.changed", "as vLLM passes it"),
+    Mutant("llama3.1-template-comment", "llama3.1", "benign: a comment added to the chat template",
+           rewrite_template(lambda template: "{#- a comment the fine-tune added -#}\n" + template)),
+    Mutant("qwen2-template-list-safe", "qwen2", "benign: template made list-safe in every branch", rewrite_template(list_safe)),
 ]
 
 ENTRIES: list[ZooEntry] = [

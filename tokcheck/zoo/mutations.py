@@ -197,6 +197,26 @@ def stale_template_copy(dest: Path) -> None:
     )(dest)
 
 
+def list_safe(template: str) -> str:
+    """Qwen2's template taking content as a string or as a list of typed parts, in every branch."""
+    old = "' + message['content'] + '<|im_end|>'"
+    assert old in template
+    return template.replace(old, "'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+                                 "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}"
+                                 "{{'<|im_end|>'")
+
+
+def user_turns_list_safe(template: str) -> str:
+    """Qwen2's template taking list content in user turns only: every render of string content is
+    the same, but vLLM now sees a loop over content and passes every turn's content as a list."""
+    start = template.index("{{'<|im_start|>' + message['role']")
+    end = template.index("}}", start) + 2
+    user = ("{{'<|im_start|>user\n'}}{% if message['content'] is string %}{{ message['content'] }}{% else %}"
+            "{% for part in message['content'] %}{{ part['text'] }}{% endfor %}{% endif %}{{'<|im_end|>\n'}}")
+    return (template[:start] + "{% if message['role'] == 'user' %}" + user + "{% else %}" + template[start:end]
+            + "{% endif %}" + template[end:])
+
+
 def tool_role_only(template: str) -> str:
     """Change how tool results render, and nothing else (llama 3.1 renders them as ipython)."""
     changed = template.replace(
@@ -255,6 +275,17 @@ def add_token_with_hole(content: str, gap: int) -> Callable[[dict[str, Any]], No
 
 def drop_added(content: str) -> Callable[[dict[str, Any]], None]:
     return lambda data: data["added_tokens"].remove(added(data, content))
+
+
+def drop_config_added(content: str) -> Callable[[dict[str, Any]], None]:
+    """tokenizer_config.json's added_tokens_decoder entry for `content` removed (drop_added's twin)."""
+
+    def change(data: dict[str, Any]) -> None:
+        decoder = data.get("added_tokens_decoder", {})
+        for key in [key for key, entry in decoder.items() if entry.get("content") == content]:
+            del decoder[key]
+
+    return change
 
 
 def bert_unused_renamed(data: dict[str, Any]) -> None:

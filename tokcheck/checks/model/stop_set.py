@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokcheck.checks.engines.stop_sets import engine_effect
 from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.model_configs import ModelConfigs
@@ -39,7 +40,8 @@ def check_stop_set(
             findings.append(Finding(
                 CHECK, "model-config.stop-id-removed", Severity.ERROR,
                 f"generation will not stop at {token} (id {token_id}): base's eos_token_id has it "
-                f"({base_configs.label}: {base_stop.where}), tuned's does not ({tuned_configs.label}: {tuned_stop.where})",
+                f"({base_configs.label}: {base_stop.where}), tuned's does not ({tuned_configs.label}: {tuned_stop.where})"
+                + engine_effect(token_id, tuned_tokenizer, tuned_configs),
                 where=f"{tuned_configs.label}: {tuned_stop.where}: eos_token_id",
                 base=list(base_stop.ids), tuned=list(tuned_stop.ids),
                 fix=f"restore eos_token_id {compact(list(base_stop.ids))} from base's {base_stop.where}",
@@ -80,7 +82,8 @@ def _own_problems(tokenizer: TokenizerSnapshot, configs: ModelConfigs, end_of_tu
             problems["model-config.end-of-turn-not-a-stop"] = (
                 f"the chat template closes assistant turns with {_token(tokenizer, end_of_turn)} (id {end_of_turn}), "
                 f"which is not among the ids generation stops at, {compact(list(stop.ids))} ({configs.label}: "
-                f"{stop.where}): generation will not stop at the end of a turn", end_of_turn)
+                f"{stop.where}): generation will not stop at the end of a turn"
+                + engine_effect(end_of_turn, tokenizer, configs), end_of_turn)
     for key in _ID_KEYS:
         found = configs.special_id(key)
         role_id = tokenizer.token_id(tokenizer.special_roles.get(_ROLE_OF[key]))

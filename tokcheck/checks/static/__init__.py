@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from tokcheck.checks.engines.parsers import check_parser_markers
 from tokcheck.checks.static.model_config import check_model_config
 from tokcheck.checks.static.pipeline import check_component, check_model
 from tokcheck.checks.static.save_format import check_save_format
@@ -33,6 +34,7 @@ STATIC_CHECKS: dict[str, StaticCheck] = {
     "decoder": partial(check_component, "decoder"),
     "tokenizer_config": check_tokenizer_config,
     "chat_template": check_chat_template,
+    "parser_markers": check_parser_markers,
     "model_config": check_model_config,
     "save_format": check_save_format,
 }

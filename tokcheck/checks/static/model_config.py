@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokcheck.checks.engines.sampling import check_sampling_defaults
+from tokcheck.checks.engines.stop_sets import engine_effect
 from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.model_configs import snapshot_configs
@@ -91,7 +92,7 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                 Severity.WARNING if grows else Severity.ERROR,
                 f"generation stops at {_named(base, base_stop.ids)} in base ({base_stop.where}) but at "
                 f"{_named(tuned, tuned_stop.ids)} in tuned ({tuned_stop.where})"
-                + ("" if grows else "; " + _will_not_stop(base, set(base_stop.ids) - set(tuned_stop.ids))),
+                + ("" if grows else "; " + _will_not_stop(base, tuned, set(base_stop.ids) - set(tuned_stop.ids))),
                 where=f"{tuned_stop.where}: eos_token_id",
                 base=list(base_stop.ids),
                 tuned=list(tuned_stop.ids),
@@ -122,11 +123,12 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
     return findings
 
 
-def _will_not_stop(base: TokenizerSnapshot, removed: set[int]) -> str:
+def _will_not_stop(base: TokenizerSnapshot, tuned: TokenizerSnapshot, removed: set[int]) -> str:
     if not removed:
         return "the model may stop at the wrong token"
-    tokens = ", ".join(f"{base.id_to_token.get(i, '?')!r} ({i})" for i in sorted(removed))
-    return f"generation will not stop at {tokens}"
+    configs = snapshot_configs(tuned, "tuned")
+    return "generation will not stop at " + ", ".join(
+        f"{base.id_to_token.get(i, '?')!r} ({i}){engine_effect(i, tuned, configs)}" for i in sorted(removed))
 
 
 def _vocab_size(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:
