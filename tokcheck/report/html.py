@@ -14,6 +14,7 @@ from tokcheck.checks.registry import check_rank, sorted_findings
 from tokcheck.findings import Finding, Severity
 from tokcheck.report.checkpoints import NOT_RUN, CheckpointMatrix, finding_key
 from tokcheck.report.context import ReportContext, summary_line
+from tokcheck.report.engines import COLUMNS, ENGINES, engine_table
 from tokcheck.report.grouping import Entry, group_findings, is_behaviour, seen_by_summary
 from tokcheck.report.html_figures import norm_figure, side_by_side, token_grid
 from tokcheck.report.html_style import SCRIPT, STYLE
@@ -219,13 +220,33 @@ def _matrix(matrix: CheckpointMatrix, ordered: list[Finding]) -> str:
             + (f'<ul class="unchecked">{unchecked}</ul>' if unchecked else "") + "</section>")
 
 
+def _engines(ordered: list[Finding]) -> str:
+    """Engine x what it takes from the checkpoint, each ✗ linked to the findings behind it."""
+    table = engine_table(ordered)
+    position = {id(finding): index for index, finding in enumerate(ordered)}
+    head = "".join(f'<th scope="col">{escape(column)}</th>' for column in COLUMNS)
+    rows = []
+    for engine in ENGINES:
+        cells = []
+        for column in COLUMNS:
+            found = table.findings(engine, column)
+            links = " ".join(f'<a href="#f{position[id(finding)]}">{escape(finding.code)}</a>' for finding in found)
+            state = "drift" if found else "same"
+            cells.append(f'<td class="cell {state}" data-engine="{escape(engine, quote=True)}" '
+                         f'data-column="{escape(column, quote=True)}">{"✗ " + links if found else "✓"}</td>')
+        rows.append(f'<tr><th scope="row">{escape(engine)}</th>{"".join(cells)}</tr>')
+    return ('<section id="engines"><h2>Engines</h2><table class="matrix engines"><caption>✗: an error or warning '
+            'changes what this engine does with the checkpoint, linked to the findings</caption><thead><tr>'
+            f'<th scope="col">engine</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table></section>')
+
+
 def render_html(report: RunReport) -> str:
     ordered = sorted_findings(report.findings)
     context, outcome = report.context, report.outcome
     body = [_header(ordered, context, outcome), _filters(ordered), "<main>"]
     if report.checkpoints is not None:
         body.append(_matrix(report.checkpoints, ordered))
-    body += [_entries(ordered), "</main>"]
+    body += [_engines(ordered), _entries(ordered), "</main>"]
     title = escape(summary_line(ordered, context.strict))
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; "

@@ -89,6 +89,7 @@ table.matrix td a{font-weight:600}
 table.matrix td.error{background:var(--err-bg)}table.matrix td.warning{background:var(--warn-bg)}
 table.matrix td.ok{color:var(--ok)}table.matrix td span{display:block;font-size:.85em}
 table.matrix td span.reverted{color:var(--ok)}
+table.engines td.drift{background:var(--err-bg)}table.engines td.same{color:var(--ok)}
 .sr{position:absolute;left:-9999px}
 [hidden]{display:none!important}
 """

@@ -9,6 +9,7 @@ from html import escape
 from tokcheck.findings import Severity
 from tokcheck.report.checkpoints import checkpoint_markdown
 from tokcheck.report.context import summary_line
+from tokcheck.report.engines import engine_markdown
 from tokcheck.report.grouping import Entry, group_findings, same_examples, seen_by_summary
 from tokcheck.report.run_report import RunReport
 from tokcheck.report.terminal import boundary_lines
@@ -56,6 +57,7 @@ def render_markdown(report: RunReport) -> str:
     if outcome:
         lines += ["Tests: " + ", ".join(f"{count} {name}" for name, count in sorted(outcome.items())), ""]
     lines += checkpoint_markdown(report.checkpoints)
+    lines += engine_markdown(findings)
     entries = group_findings(findings)
     if entries:
         lines += ["| severity | check | finding | where | fix | also seen by |", "|---|---|---|---|---|---|"]

@@ -15,6 +15,7 @@ from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding
 from tokcheck.report.checkpoints import CheckpointMatrix
 from tokcheck.report.context import ReportContext, counts
+from tokcheck.report.engines import engine_data
 from tokcheck.report.grouping import group_findings
 from tokcheck.report.shape import Shape
 
@@ -47,6 +48,7 @@ class RunReport:
             "outcome": self.outcome,
             "findings": [finding.to_dict() for finding in ordered],
             "groups": _groups(ordered),
+            "engines": engine_data(ordered),
         }
         if self.checkpoints is not None:
             data["checkpoints"] = self.checkpoints.to_data()

@@ -94,6 +94,8 @@ class Shape:
                 for index, item in enumerate(self.items(row.get("special"), f"{at}.special")):
                     self.flag(item, f"{at}.special[{index}]")
                 self.integer(row.get("cut", 0), f"{at}.cut")
+        if evidence.get("engines") is not None:
+            self.texts(evidence["engines"], f"{where}.engines")
         norms = evidence.get("norms")
         if norms is not None:
             norms = self.mapping(norms, f"{where}.norms")

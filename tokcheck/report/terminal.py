@@ -13,6 +13,7 @@ from typing import Any
 from tokcheck.findings import Finding, Severity
 from tokcheck.report.checkpoints import checkpoint_lines
 from tokcheck.report.context import summary_line
+from tokcheck.report.engines import engine_lines
 from tokcheck.report.grouping import Entry, group_findings, same_examples, seen_by_summary
 from tokcheck.report.run_report import RunReport
 from tokcheck.report.token_boxes import Box, bracketed, token_rows
@@ -109,7 +110,8 @@ def _entry_lines(entry: Entry, markup: Markup) -> list[str]:
 
 def render_terminal(report: RunReport, markup: Markup = plain) -> str:
     findings, context = report.findings, report.context
-    lines = [*context.header_lines(), summary_line(findings, context.strict), *checkpoint_lines(report.checkpoints)]
+    lines = [*context.header_lines(), summary_line(findings, context.strict), *checkpoint_lines(report.checkpoints),
+             *engine_lines(findings)]
     entries = group_findings(findings)
     for severity in Severity:
         group = [entry for entry in entries if entry.severity is severity]

@@ -45,6 +45,11 @@ def engine_effects(key: str, base: dict[str, Any] | None, tuned: dict[str, Any] 
     return effects
 
 
+def _engines(effects: list[str]) -> dict[str, list[str]]:
+    """A finding's evidence: the engines whose requests now sample differently (the engines table)."""
+    return {"engines": [engine.name for engine in ENGINES if any(e.startswith(engine.name + ":") for e in effects)]}
+
+
 def check_sampling_defaults(base: ModelConfigs, tuned: ModelConfigs, check: str) -> list[Finding]:
     """Base's sampling defaults against tuned's, under `check` (the check of the configs' place)."""
     before = sampling_settings(base.generation_config)
@@ -67,6 +72,7 @@ def check_sampling_defaults(base: ModelConfigs, tuned: ModelConfigs, check: str)
             f"requests that do not set it sample differently: {'; '.join(effects)}",
             where=f"{tuned.label}: {FILE}: {key}", base=value, tuned=after,
             fix=f"restore {key} = {compact(value)} from base's {FILE}, unless the fine-tune recommends the new value",
+            evidence=_engines(effects),
         ))
     return findings
 
@@ -81,4 +87,5 @@ def _file_missing(base: ModelConfigs, tuned: ModelConfigs, before: dict[str, Any
         f"{compact(before, limit=400)} ({base.label}) are gone: {'; '.join(effects)}",
         where=f"{tuned.label}: {FILE}", base=before,
         fix=f"copy base's {FILE} into the checkpoint (a model built with from_config and saved, or a merge, writes none)",
+        evidence=_engines(effects),
     )]

@@ -76,6 +76,11 @@ def engines_stopping_at(token_id: int, tokenizer: TokenizerSnapshot, configs: Mo
     return stopping, [name for name in STOP_RULES if name not in stopping]
 
 
+def running_past(token_ids: set[int] | list[int], tokenizer: TokenizerSnapshot, configs: ModelConfigs) -> dict[str, list[str]]:
+    """A finding's evidence: the engines that run past any of `token_ids` (the report's engines table)."""
+    return {"engines": [name for name, rule in STOP_RULES.items() if set(token_ids) - rule(tokenizer, configs)]}
+
+
 def engine_effect(token_id: int, tokenizer: TokenizerSnapshot, configs: ModelConfigs) -> str:
     """One clause for a finding: which engines run past `token_id`, and which still stop."""
     stopping, running = engines_stopping_at(token_id, tokenizer, configs)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tokcheck.checks.engines.stop_sets import engine_effect
+from tokcheck.checks.engines.stop_sets import engine_effect, running_past
 from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.model_configs import ModelConfigs
@@ -45,6 +45,7 @@ def check_stop_set(
                 where=f"{tuned_configs.label}: {tuned_stop.where}: eos_token_id",
                 base=list(base_stop.ids), tuned=list(tuned_stop.ids),
                 fix=f"restore eos_token_id {compact(list(base_stop.ids))} from base's {base_stop.where}",
+                evidence=running_past([token_id], tuned_tokenizer, tuned_configs),
             ))
     for key in _ID_KEYS:
         before, after = base_configs.special_id(key), tuned_configs.special_id(key)
@@ -108,6 +109,8 @@ def _against_own_tokenizer(
     for code, (message, value) in _own_problems(tuned[0], tuned[1], end_of_turn[1]).items():
         if code in base_problems:
             continue
+        stops = code in ("model-config.eos-not-a-stop", "model-config.end-of-turn-not-a-stop")
         findings.append(Finding(CHECK, code, Severity.ERROR, message, where=tuned[1].label, tuned=value,
-                                fix="make the model's generation_config.json agree with its tokenizer, as base's does"))
+                                fix="make the model's generation_config.json agree with its tokenizer, as base's does",
+                                evidence=running_past([value], tuned[0], tuned[1]) if stops else None))
     return findings

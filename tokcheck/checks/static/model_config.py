@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tokcheck.checks.engines.sampling import check_sampling_defaults
-from tokcheck.checks.engines.stop_sets import engine_effect
+from tokcheck.checks.engines.stop_sets import engine_effect, running_past
 from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.model_configs import snapshot_configs
@@ -97,6 +97,8 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                 base=list(base_stop.ids),
                 tuned=list(tuned_stop.ids),
                 fix="restore eos_token_id from base (a list keeps every end-of-turn token)",
+                evidence=None if grows else running_past(set(base_stop.ids) - set(tuned_stop.ids), tuned,
+                                                         snapshot_configs(tuned, "tuned")),
             )
         )
     for snapshot in (base, tuned):
@@ -114,10 +116,11 @@ def _stop_set_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[
                     Severity.ERROR,
                     f"tuned's eos_token {snapshot.special_roles.get('eos_token')!r} (id {eos}) is not among the ids "
                     f"generation stops at, {_named(tuned, snapshot_stop.ids)} ({snapshot_stop.where}): a model "
-                    "trained to end with it never stops",
+                    "trained to end with it never stops" + engine_effect(eos, tuned, snapshot_configs(tuned, "tuned")),
                     where=f"{snapshot_stop.where}: eos_token_id",
                     tuned=list(snapshot_stop.ids),
                     fix=f"add {eos} to eos_token_id in {snapshot_stop.where}, or restore base's eos_token",
+                    evidence=running_past([eos], tuned, snapshot_configs(tuned, "tuned")),
                 )
             )
     return findings
