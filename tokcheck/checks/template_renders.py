@@ -1,8 +1,9 @@
 """A changed chat template judged by its renders (what a prompt becomes), not by its text: each
 side's template renders fixed probes through its own live tokenizer: the fixed transcripts with
 and without a generation prompt, each with base's tools where its template takes them, under every
-option base's template reads (true and false), and as vLLM passes each side its messages, by the
-content format it detects in that side's template (tokcheck.checks.engines.vllm). A change whose
+option base's template reads (true and false), and as vLLM and SGLang pass each side its messages,
+by the content format each detects in that side's template (tokcheck.checks.engines.vllm and
+.sglang: SGLang changes only a request whose content is a list of typed parts). A change whose
 every render is the same (a comment, a template made list-safe, whitespace control that emits
 nothing) is info; one whose render differs stays an error and names the first probe that differs.
 The behaviour checks still render Hypothesis transcripts on top."""
@@ -14,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from tokcheck.checks.engines import sglang
 from tokcheck.checks.engines.transformers import syntax_tree
 from tokcheck.checks.engines.vllm import STRING, as_vllm_passes, content_format
 from tokcheck.checks.static.templates import RENDERS_DIFFER
@@ -56,10 +58,13 @@ def template_options(template: str) -> list[str]:
     return [] if tree is None else sorted(meta.find_undeclared_variables(tree) - _NOT_OPTIONS)
 
 
-def probes(base: LiveTokenizer, options: list[str], formats: tuple[str, str] = (STRING, STRING)) -> Iterator[Probe]:
+def probes(base: LiveTokenizer, options: list[str], formats: tuple[str, str] = (STRING, STRING),
+           sglang_formats: tuple[str, str] = (STRING, STRING)) -> Iterator[Probe]:
     """Every fixed transcript with and without a generation prompt (with tools where base's template
     takes them), then the option probes, then, where vLLM detects another content format than
-    "string" on either side (`formats`), each transcript as vLLM passes it to each side."""
+    "string" on either side (`formats`), each transcript as vLLM passes it to each side, and where
+    SGLang detects different formats (`sglang_formats`), each transcript sent as typed parts as
+    SGLang passes it to each side."""
     # Hypothesis loads with the transcripts module: here, not when pytest loads the plugin.
     from tokcheck.inputs.transcripts import FIXED_TRANSCRIPTS, template_capabilities, tool_schema
 
@@ -80,6 +85,13 @@ def probes(base: LiveTokenizer, options: list[str], formats: tuple[str, str] = (
             yield Probe(f"{transcript.name}, generation prompt, as vLLM passes it (content as {formats[0]} to base, "
                         f"as {formats[1]} to tuned)", as_vllm_passes(transcript.messages, formats[0]),
                         {"add_generation_prompt": True}, as_vllm_passes(transcript.messages, formats[1]))
+    if sglang_formats[0] != sglang_formats[1]:
+        for transcript in FIXED_TRANSCRIPTS:
+            parts = sglang.as_typed_parts(transcript.messages)
+            yield Probe(f"{transcript.name}, generation prompt, sent as typed parts as SGLang passes them (content as "
+                        f"{sglang_formats[0]} to base, as {sglang_formats[1]} to tuned)",
+                        sglang.as_sglang_passes(parts, sglang_formats[0]), {"add_generation_prompt": True},
+                        sglang.as_sglang_passes(parts, sglang_formats[1]))
 
 
 def render(tokenizer: LiveTokenizer, probe: Probe, template: str | None, *, tuned: bool = False) -> str:
@@ -99,7 +111,8 @@ def first_differing_render(base: LiveTokenizer, tuned: LiveTokenizer, name: str,
     """The first probe whose render differs, with both renders and where; None when all agree."""
     chosen = None if name == "default" else name
     formats = (content_format(templates[0]), content_format(templates[1]))
-    for probe in probes(base, template_options(templates[0]), formats):
+    sglang_formats = (sglang.content_format(templates[0]), sglang.content_format(templates[1]))
+    for probe in probes(base, template_options(templates[0]), formats, sglang_formats):
         before, after = render(base, probe, chosen), render(tuned, probe, chosen, tuned=True)
         if before != after:
             return probe, before, after, first_difference(before, after) or 0
@@ -138,7 +151,7 @@ def _judged(finding: Finding, base: LiveTokenizer, tuned: LiveTokenizer, name: s
             finding, code=SAME_RENDERS, severity=Severity.INFO,
             message=f"{finding.message.removesuffix(RENDERS_DIFFER)}, yet every probe renders the same on both sides "
                     "(the fixed transcripts with and without a generation prompt, with tools, each option "
-                    "base's template reads, and as vLLM passes them): no prompt changes",
+                    "base's template reads, and as vLLM and SGLang pass them): no prompt changes",
             fix="")
     probe, before, after, position = differing
     return dataclasses.replace(

@@ -8,9 +8,11 @@ different rules, so one engine can stop at a turn end that another runs past.
   generation_config.json, else made from config.json) as extra stop ids
   (vllm/sampling_params.py SamplingParams.update_from_generation_config;
   vllm/transformers_utils/config.py try_get_generation_config).
-- SGLang: config.json's eos_token_id together with generation_config.json's
-  (python/sglang/srt/configs/model_config.py ModelConfig.get_hf_eos_token_id), plus the tokenizer's
-  eos (Req.check_finished in python/sglang/srt/managers/schedule_batch.py).
+- SGLang 0.5.23: config.json's eos_token_id together with generation_config.json's
+  (sglang/srt/configs/model_config.py ModelConfig._get_hf_eos_token_id), plus the tokenizer's eos
+  and the added tokens <|eom_id|>, <|content_model_end_sampling|> and <|ifm|im_end|>
+  (Req._check_token_based_finish in sglang/srt/managers/schedule_batch.py;
+  attach_additional_stop_token_ids in sglang/srt/utils/hf_transformers/common.py).
 - MLX-LM 0.32.2: config.json's eos_token_id, replaced by generation_config.json's when it has one
   (mlx_lm/utils.py load_config); only without either, the tokenizer's eos
   (mlx_lm/tokenizer_utils.py TokenizerWrapper).
@@ -46,9 +48,14 @@ def vllm_stops(tokenizer: TokenizerSnapshot, configs: ModelConfigs) -> frozenset
     return _eos(tokenizer) | _ids(configs.stop_ids())
 
 
+SGLANG_ADDED_STOPS = ("<|eom_id|>", "<|content_model_end_sampling|>", "<|ifm|im_end|>")
+
+
 def sglang_stops(tokenizer: TokenizerSnapshot, configs: ModelConfigs) -> frozenset[int]:
+    added = {token.content: token_id for token_id, token in tokenizer.added_tokens.items()}
     return (_eos(tokenizer) | _ids(config_stop_ids(None, configs.config))
-            | _ids(config_stop_ids(configs.generation_config, None)))
+            | _ids(config_stop_ids(configs.generation_config, None))
+            | frozenset(added[text] for text in SGLANG_ADDED_STOPS if text in added))
 
 
 def mlx_stops(tokenizer: TokenizerSnapshot, configs: ModelConfigs) -> frozenset[int]:
