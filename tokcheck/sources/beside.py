@@ -102,7 +102,10 @@ def read_custom_code(directory: Path, configs: dict[str, dict[str, Any] | None])
         if not path.is_file():
             files[name] = CodeFile(name, by, None, None)
             continue
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise TokcheckUsageError(f"{directory / name}: cannot read ({error.strerror})") from None
         text = data.decode("utf-8", errors="replace")
         files[name] = CodeFile(name, by, hashlib.sha256(data).hexdigest(), text)
         queue += [(module, f"imported by {name}") for module in relative_imports(text)]
