@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from tokcheck.environment import library_version
 from tokcheck.findings import Finding, Severity
+from tokcheck.sources.beside import beside_files
 from tokcheck.sources.files import KNOWN_FILES
 from tokcheck.sources.spec import TokenizerSource
 
@@ -71,8 +72,9 @@ def content_hash(source: TokenizerSource, snapshot: TokenizerSnapshot | None = N
     if snapshot is not None and snapshot.gguf is not None:
         return snapshot.gguf.metadata_sha256[:16]
     digest = hashlib.sha256()
-    for name in KNOWN_FILES:
-        path = source.file(name)
+    beside = beside_files(source.directory) if source.bare_file is None else []
+    for name in (*KNOWN_FILES, *beside):
+        path = source.file(name) if "/" not in name else source.directory / name
         if path is not None and path.is_file():
             digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:16]

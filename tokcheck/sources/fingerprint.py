@@ -17,6 +17,7 @@ from typing import Any
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.gc_pause import gc_paused
 from tokcheck.sources import canonical
+from tokcheck.sources.beside import beside_files
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
 from tokcheck.sources.shapes import check_shapes
 from tokcheck.sources.spec import TokenizerSource
@@ -77,5 +78,6 @@ def tokenizer_fingerprint(source: TokenizerSource, known: dict[str, str]) -> str
         template_dir = source.directory / TEMPLATE_DIR
         if template_dir.is_dir():
             named += [(f"{TEMPLATE_DIR}/{path.name}", path) for path in sorted(template_dir.glob("*.jinja"))]
+        named += [(name, source.directory / name) for name in beside_files(source.directory)]
     parts = [f"{name}={_file_digest(path, known)}" for name, path in named if path.is_file()]
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()

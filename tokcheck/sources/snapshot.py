@@ -17,6 +17,7 @@ from typing import Any
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.gc_pause import gc_paused
 from tokcheck.sources import canonical
+from tokcheck.sources.beside import CodeFile, read_custom_code, read_sentence_transformers
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code, read_object, read_text
 from tokcheck.sources.gguf.as_snapshot import ORIGIN as GGUF_ORIGIN
 from tokcheck.sources.gguf.as_snapshot import snapshot_fields as gguf_snapshot_fields
@@ -70,6 +71,11 @@ class TokenizerSnapshot:
     # tokenizer.json's truncation and padding (null, or the settings the tokenizers library, TEI and
     # sentence-transformers apply on every call); the canonical components leave them out.
     saved_batching: dict[str, Any] = field(default_factory=dict)
+    # The sentence-transformers files by path (modules.json, each module's config.json, ...): empty
+    # for a checkpoint that is not one (tokcheck.sources.beside).
+    sentence_transformers: dict[str, Any] = field(default_factory=dict)
+    # The .py files the auto_maps of tokenizer_config.json and config.json name, hashed, never imported.
+    custom_code: dict[str, CodeFile] = field(default_factory=dict)
 
     @cached_property
     def id_to_token(self) -> dict[int, str]:
@@ -181,7 +187,18 @@ def take_snapshot(source: TokenizerSource, *, trust_remote_code: bool = False) -
         digests=_digests(source, files),
         saved_specials=_saved_specials(tokenizer_json) if origin == "tokenizer.json" else {},
         saved_batching={key: tokenizer_json.get(key) for key in SAVED_BATCHING} if origin == "tokenizer.json" else {},
+        **_beside(source, config, model_config),
     )
+
+
+def _beside(source: TokenizerSource, config: dict[str, Any], model_config: dict[str, Any] | None) -> dict[str, Any]:
+    """The sentence-transformers files and auto_map code of a directory (a bare tokenizer.json has none)."""
+    if source.bare_file is not None:
+        return {}
+    return {
+        "sentence_transformers": read_sentence_transformers(source.directory, source.spec),
+        "custom_code": read_custom_code(source.directory, {"tokenizer_config.json": config, "config.json": model_config}),
+    }
 
 
 def _declared_ids(vocab: dict[str, int], added: dict[int, AddedToken], config_added: dict[int, AddedToken],

@@ -25,6 +25,7 @@ from typing import TypeVar
 
 from tokcheck import __version__
 from tokcheck.environment import library_version
+from tokcheck.sources.beside import beside_files
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR
 from tokcheck.sources.fingerprint import tokenizer_fingerprint
 from tokcheck.sources.live import LoadedTokenizer, load
@@ -48,6 +49,8 @@ def content_key(source: TokenizerSource, trust_remote_code: bool) -> str | None:
     template_dir = source.directory / TEMPLATE_DIR
     if source.bare_file is None and template_dir.is_dir():
         names += [f"{TEMPLATE_DIR}/{path.name}" for path in sorted(template_dir.glob("*.jinja"))]
+    if source.bare_file is None:
+        names += beside_files(source.directory)
     for name in names:
         path = source.file(name) if "/" not in name else source.directory / name
         if path is None:

@@ -63,5 +63,17 @@ def test_model_and_generation_config_ids_match_base(
     tokcheck_verdict.conclude(tokcheck_session.static["model_config"])
 
 
+def test_context_length_is_not_shorter_than_base(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    tokcheck_verdict.conclude(tokcheck_session.static["context_length"])
+
+
+def test_sentence_transformers_modules_match_base(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    tokcheck_verdict.conclude(tokcheck_session.static["sentence_transformers"])
+
+
+def test_custom_code_matches_base(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    tokcheck_verdict.conclude(tokcheck_session.static["custom_code"])
+
+
 def test_save_format_is_compatible(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
     tokcheck_verdict.conclude(tokcheck_session.static["save_format"])

@@ -402,3 +402,36 @@ def in_model_dir(change: Callable[[dict[str, Any]], Any] = lambda _: None) -> Ca
         save_file(tensors, str(model / "model.safetensors"), metadata={"format": "pt"})
 
     return mutate
+
+
+# --- sentence-transformers modules -------------------------------------------------------------
+
+# The keys sentence-transformers 3.x writes for a Pooling module (models/Pooling.py config_keys,
+# get_config_dict), each with the value the module takes when a saved config leaves it out.
+_POOLING_KEYS_SAVED_BY_ST3 = {"pooling_mode_weightedmean_tokens": False, "pooling_mode_lasttoken": False,
+                              "include_prompt": True}
+
+
+def pooling_mode(mode: str) -> Callable[[dict[str, Any]], None]:
+    """An edit of 1_Pooling/config.json that pools with `mode` alone (as Pooling(pooling_mode=mode) saves)."""
+
+    def change(data: dict[str, Any]) -> None:
+        for key in [k for k in data if k.startswith("pooling_mode_")]:
+            data[key] = False
+        data[{"cls": "pooling_mode_cls_token", "mean": "pooling_mode_mean_tokens"}[mode]] = True
+
+    return change
+
+
+def sentence_transformers_resave(dest: Path) -> None:
+    """The module files as SentenceTransformer.save in sentence-transformers 3.x writes them back:
+    config_sentence_transformers.json with its own versions and the prompts, default_prompt_name and
+    similarity_fn_name it now records (empty, null, "cosine": the defaults the old file meant), and
+    1_Pooling/config.json with every key of Pooling.config_keys (the added ones at their defaults)."""
+    pooling = dest / "1_Pooling" / "config.json"
+    _write(pooling, {**_read(pooling), **_POOLING_KEYS_SAVED_BY_ST3})
+    _write(dest / "config_sentence_transformers.json", {
+        "__version__": {"sentence_transformers": "3.0.1", "transformers": "4.41.2", "pytorch": "2.3.0"},
+        "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
+    for name in ("modules.json", "sentence_bert_config.json"):
+        _write(dest / name, _read(dest / name))

@@ -10,9 +10,12 @@ from collections.abc import Callable
 from functools import partial
 
 from tokcheck.checks.engines.parsers import check_parser_markers
+from tokcheck.checks.static.context_length import check_context_length
+from tokcheck.checks.static.custom_code import check_custom_code
 from tokcheck.checks.static.model_config import check_model_config
 from tokcheck.checks.static.pipeline import check_component, check_model
 from tokcheck.checks.static.save_format import check_save_format
+from tokcheck.checks.static.sentence_transformers import check_sentence_transformers
 from tokcheck.checks.static.specials import check_added_token_flags, check_special_roles
 from tokcheck.checks.static.templates import check_chat_template
 from tokcheck.checks.static.tokenizer_config import check_tokenizer_config
@@ -36,6 +39,9 @@ STATIC_CHECKS: dict[str, StaticCheck] = {
     "chat_template": check_chat_template,
     "parser_markers": check_parser_markers,
     "model_config": check_model_config,
+    "context_length": check_context_length,
+    "sentence_transformers": check_sentence_transformers,
+    "custom_code": check_custom_code,
     "save_format": check_save_format,
 }
 
