@@ -103,3 +103,10 @@ def test_bad_input_exits_2_with_one_line(case: str, tmp_path: Path, capsys: pyte
 def test_inputs_are_never_written(founding: Fixed, inputs_digest: dict[str, str]) -> None:
     # last in the module: every fix above has run on these inputs
     assert {name: tree_digest(zoo.path_for(name)) for name in inputs_digest} == inputs_digest
+
+
+def test_an_accepted_change_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, stdout, _ = run_fix(capsys, "zoo:minilm", "zoo:minilm-no-lowercase", "-o", str(out),
+                              "--accept", "pipeline.normalizer-changed:lowercase")
+    assert code == EXIT_CLEAN and stdout.startswith("nothing to fix") and not out.exists()

@@ -276,7 +276,14 @@ class Repairs:
         return None
 
     def _restore_extras(self, code: str) -> str | None:
-        wanted = list(self.base.extra_special_tokens)
+        """Base's list of extra special tokens, plus the new tokens tuned still has (an accepted
+        added token stays listed: the list is part of that same change)."""
+        tokenizer = self.files.json(TOKENIZER_JSON)
+        still_added = {entry.get("content") for entry in tokenizer.get("added_tokens", [])} \
+            if isinstance(tokenizer, dict) else set()
+        kept_new = [content for content in self.tuned.extra_special_tokens
+                    if self.base.token_id(content) is None and content in still_added]
+        wanted = list(self.base.extra_special_tokens) + kept_new
         for name in (CONFIG, SPECIALS_MAP):
             doc = self.files.json(name)
             if not isinstance(doc, dict):
@@ -287,9 +294,16 @@ class Repairs:
                     continue
                 edited = self.files.editable(name)
                 kept = {token_content(item): item for item in value}
-                edited[key] = [kept.get(content, content) for content in wanted]
+                base_doc = self.base_files.json(name)
+                if not wanted and not (isinstance(base_doc, dict) and key in base_doc):
+                    del edited[key]
+                else:
+                    edited[key] = [kept.get(content, content) for content in wanted]
                 self.files.record(name, f"{key} restored to base's list of {len(wanted)} (tuned had "
                                   f"{[token_content(item) for item in value]})", code)
+        if code == "roles.extra-added" and kept_new:
+            return (f"it lists {', '.join(map(repr, kept_new))}, a token tuned keeps (its addition was accepted); "
+                    "if that is intended, pass --accept roles.extra-added too")
         return None
 
     # --- added-token flags, the tokenizer model, save format ------------------------------------
