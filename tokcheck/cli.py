@@ -40,6 +40,15 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("tuned", metavar="TUNED", help="the tuned tokenizer, same forms as BASE")
     add_to_argparse(diff, (REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT))
 
+    fix = commands.add_parser("fix", help="write a repaired copy of TUNED into OUT, and check the copy against BASE")
+    fix.add_argument("base", metavar="BASE", help="directory, tokenizer.json, hub id[@revision] or zoo:NAME")
+    fix.add_argument("tuned", metavar="TUNED", help="the tuned checkpoint, same forms as BASE (never written)")
+    fix.add_argument("-o", "--output", metavar="OUT", type=Path, required=True,
+                     help="a new (or empty) directory for the repaired copy")
+    fix.add_argument("--tuned-model", metavar="DIR", help="the tuned model directory, when apart from TUNED")
+    fix.add_argument("--dry-run", action="store_true", help="write nothing; print the repairs as a unified diff")
+    add_to_argparse(fix, (STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT))
+
     report = commands.add_parser("report", help="render a saved JSON report again: HTML, Markdown or JSON by -o's suffix")
     report.add_argument("saved", metavar="REPORT.json", type=Path, help="a report written with --tokcheck-report PATH.json")
     report.add_argument("-o", "--output", metavar="PATH", type=Path, required=True, action="append",
@@ -138,6 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "diff":
             return run_diff(args)
+        if args.command == "fix":
+            from tokcheck.fix.command import run_fix  # loads only for `fix`
+
+            return run_fix(args, strict=getattr(args, STRICT.dest), accept=tuple(getattr(args, ACCEPT.dest)),
+                           allow_download=getattr(args, ALLOW_DOWNLOAD.dest))
         if args.command == "golden":
             return run_golden(args)
         if args.command == "report":

@@ -80,6 +80,17 @@ def _role_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot, role: str) -
                 fix="use a dedicated pad token (e.g. an unused reserved special token) or keep base's pad_token, "
                 "and check that eos positions keep their labels",
             )
+        if before is None and after is not None and _unused_special(base, tuned, after):
+            return Finding(
+                ROLES_CHECK,
+                "roles.pad-set",
+                Severity.INFO,
+                f"tuned pads with {q(after)}, a special token base already has and gives no role (base has no "
+                "pad_token): the dedicated pad token the pad-is-eos advice asks for",
+                where=where,
+                base=before,
+                tuned=after,
+            )
         return Finding(
             ROLES_CHECK,
             "roles.pad-changed",
@@ -103,6 +114,15 @@ def _role_change(base: TokenizerSnapshot, tuned: TokenizerSnapshot, role: str) -
         fix=f"restore {role} from base's tokenizer_config.json, or make every consumer (generation_config.json, "
         "serving stop lists, chat template) agree with the new one",
     )
+
+
+def _unused_special(base: TokenizerSnapshot, tuned: TokenizerSnapshot, content: str) -> bool:
+    """A special token base has (same id in tuned, inside base's vocabulary) that no other role of tuned names."""
+    token_id = base.token_id(content)
+    added = base.added_tokens.get(token_id) if token_id is not None else None
+    others = {value for role, value in tuned.special_roles.items() if role != "pad_token"}
+    return (token_id is not None and added is not None and added.special and token_id < base.length
+            and tuned.token_id(content) == token_id and content not in others)
 
 
 def _base_pad(before: str | None) -> str:

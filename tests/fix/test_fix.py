@@ -1,0 +1,112 @@
+"""`tokcheck fix` on real zoo pairs (default tier, about 10 s): the founding case repaired and
+proven (the copy then passes `tokcheck diff`), a benign copy left alone, bad input refused in one
+line, --dry-run writing nothing, and the inputs never written (a digest of every file before and after)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.files import tree_digest
+from tokcheck import zoo
+from tokcheck.cli import EXIT_CLEAN, EXIT_USAGE, main
+
+
+@dataclass(frozen=True)
+class Fixed:
+    code: int
+    out: Path
+    stdout: str
+    stderr: str
+
+
+def run_fix(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(["fix", *argv])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+@pytest.fixture(scope="module")
+def inputs_digest() -> dict[str, str]:
+    return {name: tree_digest(zoo.path_for(name)) for name in ("llama3", "llama3-eom", "minilm", "minilm-copy",
+                                                                "minilm-no-lowercase")}
+
+
+@pytest.fixture(scope="module")
+def founding(tmp_path_factory: pytest.TempPathFactory, inputs_digest: dict[str, str]) -> Fixed:
+    out = tmp_path_factory.mktemp("fix") / "fixed"
+    stdout, stderr = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):  # capsys is per test
+        code = main(["fix", "zoo:llama3", "zoo:llama3-eom", "-o", str(out)])
+    return Fixed(code, out, stdout.getvalue(), stderr.getvalue())
+
+
+def test_founding_case_is_fixed_and_proven(founding: Fixed) -> None:
+    assert founding.code == EXIT_CLEAN, founding.stdout
+    out = founding.stdout
+    assert "added_tokens: removed '<|eom_id|>' (id 128256; base has no token there)  [vocab.added-beyond-base]" in out
+    assert "extra_special_tokens: removed '<|eom_id|>'" in out
+    # base has no pad_token and tuned made pad = eos: a reserved token the model has a row for
+    assert "pad_token: '<|eot_id|>' -> '<|reserved_special_token_0|>'" in out and "[roles.pad-is-eos]" in out
+    assert "fixed 4 of 4 findings" in out and "remains:" not in out
+    # every file of TUNED is in OUT, and only the two tokenizer files differ from it
+    tuned = zoo.path_for("llama3-eom")
+    assert sorted(p.name for p in founding.out.iterdir()) == sorted(p.name for p in tuned.iterdir())
+    changed = {p.name for p in tuned.iterdir() if p.read_bytes() != (founding.out / p.name).read_bytes()}
+    assert changed == {"tokenizer.json", "tokenizer_config.json"}
+
+
+def test_the_fixed_copy_passes_diff(founding: Fixed, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "zoo:llama3", str(founding.out)]) == EXIT_CLEAN
+    assert "no failing drift: 0 error(s), 0 warning(s)" in capsys.readouterr().out
+
+
+def test_benign_copy_has_nothing_to_fix(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.mkdir()  # an empty OUT is allowed, and stays empty
+    code, stdout, _ = run_fix(capsys, "zoo:minilm", "zoo:minilm-copy", "-o", str(out))
+    assert code == EXIT_CLEAN and stdout.startswith("nothing to fix")
+    assert list(out.iterdir()) == []
+
+
+def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, stdout, _ = run_fix(capsys, "zoo:minilm", "zoo:minilm-no-lowercase", "-o", str(out), "--dry-run")
+    assert code == 1  # the drift is still there: nothing was written
+    assert "--- a/tokenizer.json [normalizer]" in stdout
+    assert '-  "lowercase": false\n+  "lowercase": true\n' in stdout
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("case", ["out-not-empty", "no-base", "out-inside-tuned"])
+def test_bad_input_exits_2_with_one_line(case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out, base = tmp_path / "out", "zoo:minilm"
+    if case == "out-not-empty":
+        out.mkdir()
+        (out / "keep.txt").write_text("mine")
+    elif case == "no-base":
+        base = str(tmp_path / "no-such-dir")
+    else:
+        out = zoo.path_for("minilm-copy") / "fixed"
+    code, stdout, stderr = run_fix(capsys, base, "zoo:minilm-copy", "-o", str(out))
+    assert code == EXIT_USAGE and stdout == ""
+    assert stderr.count("\n") == 1 and stderr.startswith("tokcheck: error: ")
+    assert not (zoo.path_for("minilm-copy") / "fixed").exists()
+    if case == "out-not-empty":
+        assert [p.name for p in out.iterdir()] == ["keep.txt"]
+
+
+def test_inputs_are_never_written(founding: Fixed, inputs_digest: dict[str, str]) -> None:
+    # last in the module: every fix above has run on these inputs
+    assert {name: tree_digest(zoo.path_for(name)) for name in inputs_digest} == inputs_digest
+
+
+def test_an_accepted_change_is_kept(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, stdout, _ = run_fix(capsys, "zoo:minilm", "zoo:minilm-no-lowercase", "-o", str(out),
+                              "--accept", "pipeline.normalizer-changed:lowercase")
+    assert code == EXIT_CLEAN and stdout.startswith("nothing to fix") and not out.exists()

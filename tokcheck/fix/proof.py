@@ -1,0 +1,68 @@
+"""The findings of a pair, as `tokcheck diff` computes them (the static checks, in process) plus the
+model checks when a tuned model directory is given; run once on BASE/TUNED to plan the fix and
+once on BASE/OUT to prove it. Then the summary: per file what changed and which finding each
+change answers, `fixed N of M findings`, and each finding that remains with its reason."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.findings import Finding, apply_accepted
+from tokcheck.fix.plan import Plan, to_repair
+from tokcheck.session import Settings, SpecSetting
+
+
+@dataclass
+class Checked:
+    session: CheckedSession
+    findings: list[Finding]
+    model_rows: int | None
+
+
+def check_pair(base: str, tuned: str, accept: tuple[str, ...], strict: bool, tuned_model: Path | None,
+               allow_download: bool = False) -> Checked:
+    settings = Settings(base=SpecSetting(base, Path.cwd()), tuned=SpecSetting(tuned, Path.cwd()),
+                        allow_download=allow_download, strict=strict, accept=accept)
+    session = CheckedSession(settings)
+    findings = [finding for check in session.static.values() for finding in check]
+    rows = None
+    if tuned_model is not None:
+        from tokcheck.checks.model.inspection import ModelInspection, ModelPair  # numpy: only with a model
+        from tokcheck.checks.model.weights import open_model
+
+        models = ModelPair(tuned=open_model(str(tuned_model), Path.cwd()))
+        base_side, tuned_side = session.pair()
+        inspection = ModelInspection(models, tuned_side.snapshot, base_side.snapshot,
+                                     live=(base_side.tokenizer, tuned_side.tokenizer))
+        findings += [finding for check in inspection.findings.values() for finding in check]
+        findings += inspection.stop_set + inspection.sampling
+        rows = inspection.shape.input.rows if inspection.shape.input is not None else None
+    return Checked(session, apply_accepted(findings, accept), rows)
+
+
+def _key(finding: Finding) -> tuple[str, str]:
+    return finding.code, finding.where
+
+
+def summary(plan: Plan, after: list[Finding], strict: bool) -> tuple[str, bool]:
+    """The report of a written fix, and whether something that fails remains."""
+    lines = []
+    by_file: dict[str, list[str]] = {}
+    for change in plan.files.log:
+        by_file.setdefault(change.file, []).append(f"  {change.what}  [{', '.join(change.codes)}]")
+    for name, changes in by_file.items():
+        lines += [name, *changes]
+    remaining = to_repair(after)
+    still = {_key(finding) for finding in remaining}
+    fixed = sum(1 for finding in plan.targets if _key(finding) not in still)
+    lines.append(f"fixed {fixed} of {len(plan.targets)} findings")
+    reasons = {_key(plan.targets[index]): reason for index, reason in plan.reasons.items()}
+    for finding in remaining:
+        reason = reasons.get(_key(finding)) or (
+            "a new finding of the repaired copy" if _key(finding) not in {_key(f) for f in plan.targets}
+            else "the repairs did not clear it")
+        lines.append(f"remains: {finding.severity.value} {finding.code}: {finding.message}")
+        lines.append(f"  why: {reason}")
+    return "\n".join(lines), any(finding.fails(strict) for finding in remaining)
