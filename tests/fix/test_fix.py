@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from tests.files import tree_digest
 from tokcheck import zoo
 from tokcheck.cli import EXIT_CLEAN, EXIT_USAGE, main
+from tokcheck.zoo.mutations import edit
 
 
 @dataclass(frozen=True)
@@ -110,3 +112,21 @@ def test_an_accepted_change_is_kept(tmp_path: Path, capsys: pytest.CaptureFixtur
     code, stdout, _ = run_fix(capsys, "zoo:minilm", "zoo:minilm-no-lowercase", "-o", str(out),
                               "--accept", "pipeline.normalizer-changed:lowercase")
     assert code == EXIT_CLEAN and stdout.startswith("nothing to fix") and not out.exists()
+
+
+def test_a_replaced_custom_code_file_is_copied_back_without_being_run(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    canary = tmp_path / "imported.txt"
+    line = f"open({str(canary)!r}, 'a').write(__name__)\n"
+    sides = {}
+    for side, body in (("base", "return x"), ("tuned", "return x * 2")):
+        directory = tmp_path / side
+        shutil.copytree(zoo.path_for("minilm"), directory, ignore=lambda _, names: [n for n in names if n == "model.safetensors"])
+        (directory / "modeling_mini.py").write_text(f"{line}class MiniModel:\n    def forward(self, x):\n        {body}\n")
+        edit("config.json", lambda c: c.__setitem__("auto_map", {"AutoModel": "modeling_mini.MiniModel"}))(directory)
+        sides[side] = directory
+    code, out, err = run_fix(capsys, str(sides["base"]), str(sides["tuned"]), "-o", str(tmp_path / "out"), "--strict")
+    assert code == EXIT_CLEAN, out + err
+    assert "modeling_mini.py copied from base  [custom-code.file-changed]" in out and "fixed 1 of 1 findings" in out
+    assert (tmp_path / "out" / "modeling_mini.py").read_bytes() == (sides["base"] / "modeling_mini.py").read_bytes()
+    assert not canary.exists()

@@ -75,6 +75,8 @@ class Repairs:
             "model": self._tokenizer_model, "tokenizer_config": self._config_key, "chat_template": self._templates,
             "model_config": self._model_config, "model_stop_set": self._model_config,
             "model_sampling": self._model_config, "save_format": self._save_format,
+            "sentence_transformers": self._beside_file, "custom_code": self._beside_file,
+            "context_length": self._length_keys,
         }.get(check)
         if check in COMPONENTS:
             return self._restore_json_key(TOKENIZER_JSON, [check], code)
@@ -331,6 +333,38 @@ class Repairs:
             self.files.record(name, f"{name} copied from base", finding.code)
             return None
         return f"no automatic repair for {finding.code}"
+
+    # --- the files beside the tokenizer ---------------------------------------------------------
+
+    def _beside_file(self, finding: Finding) -> str | None:
+        """A sentence-transformers config key restored, or a module config or custom-code file
+        (never imported: copied as bytes) copied back from base, or removed where base has none."""
+        name, key = parse_where(finding.where) if ": " in finding.where else (finding.where, "")
+        if name.endswith(".json") and key:
+            return self._restore_json_key(name, key.split("."), finding.code)
+        names = [name] if name else []
+        if finding.code in ("sentence-transformers.modules-missing", "sentence-transformers.modules-changed"):
+            names = list(self.base.sentence_transformers)  # modules.json and every file it names
+        for each in names:
+            source = self.base_files.path(each)
+            if source.is_file():
+                self.files.copy_from(each, source)
+                self.files.record(each, f"{each} copied from base", finding.code)
+            elif self.files.path(each).is_file():
+                self.files.set_json(each, ABSENT)
+                self.files.record(each, f"{each} removed (base has none)", finding.code)
+        return None if names else f"no automatic repair for {finding.code}"
+
+    def _length_keys(self, finding: Finding) -> str | None:
+        """Each length key the finding names ("tokenizer_config.json model_max_length") back to base's."""
+        for item in finding.where.split(", "):
+            name, _, key = item.partition(" ")
+            if not name.endswith(".json") or not key:
+                return f"no automatic repair for {finding.code}"
+            base_config = self.base_files.json(name)
+            nested = name == "config.json" and isinstance(base_config, dict) and key in (base_config.get("text_config") or {})
+            self._restore_json_key(name, ["text_config", key] if nested else [key], finding.code)
+        return None
 
     # --- chat templates -------------------------------------------------------------------------
 
