@@ -34,6 +34,7 @@ from tokcheck.zoo.mutations import (
     removed,
     reorder_merges,
     resave,
+    resave_generation_config,
     reserialize_json,
     rewrite_template,
     saves_through_transformers,
@@ -283,6 +284,8 @@ MUTANTS: list[Mutant] = [
     Mutant("llama3.1-template-comment", "llama3.1", "benign: a comment added to the chat template",
            rewrite_template(lambda template: "{#- a comment the fine-tune added -#}\n" + template)),
     Mutant("qwen2-template-list-safe", "qwen2", "benign: template made list-safe in every branch", rewrite_template(list_safe)),
+    Mutant("qwen2-generation-config-resaved", "qwen2", "benign: generation_config.json saved back by transformers",
+           resave_generation_config),
     # --- issue 28 (items 2, 5): sentence-transformers modules and context length ---
     Mutant("minilm-pooling-dropped", "minilm", "44. 1_Pooling/config.json lost on save (FlagEmbedding#1326)",
            removed("1_Pooling/config.json"), "sentence-transformers.pooling-lost", "1_Pooling/config.json is missing"),

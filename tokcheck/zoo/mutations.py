@@ -315,6 +315,14 @@ def stale_sentencepiece(dest: Path) -> None:
 # --- benign variants ---------------------------------------------------------------------------
 
 
+def resave_generation_config(dest: Path) -> None:
+    """generation_config.json loaded and saved back by transformers' GenerationConfig, as every
+    trainer's save_pretrained writes it (its own key order, transformers_version)."""
+    from transformers import GenerationConfig
+
+    GenerationConfig.from_pretrained(str(dest)).save_pretrained(str(dest))
+
+
 def resave(dest: Path) -> None:
     tokenizer = _tokenizer(dest)
     tokenizer.save_pretrained(str(dest))
