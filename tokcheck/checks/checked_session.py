@@ -1,5 +1,6 @@
 """The session as the checks see it: both sides (tokcheck.session) and the static findings of the
-pair, computed once, a changed chat template judged by its renders (tokcheck.checks.template_renders),
+pair, computed once, a changed chat template judged by its renders (tokcheck.checks.template_renders)
+and by the built-in format llama.cpp matches it to (tokcheck.checks.engines.llamacpp),
 which the behaviour checks also read (they add the tokenizer.json view only where the pipelines
 differ). The plugin's tokcheck_session fixture and the CLI hand this out."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from tokcheck.checks.engines.llamacpp import check_builtin_templates
 from tokcheck.checks.static import STATIC_CHECKS, static_findings
 from tokcheck.checks.static.gguf_pair import gguf_pair_findings, is_gguf_pair
 from tokcheck.checks.template_renders import judged_by_renders
@@ -20,7 +22,9 @@ class CheckedSession(TokcheckSession):
         """Every static check's findings, keyed by check name."""
         base, tuned = self.pair()
         if is_gguf_pair(base, tuned):  # llama.cpp's metadata, compared by llama.cpp's conversion rules
-            return gguf_pair_findings(base, tuned, list(STATIC_CHECKS))
-        found = static_findings(base.snapshot, tuned.snapshot)
-        found["chat_template"] = judged_by_renders(found["chat_template"], base, tuned)
+            found = gguf_pair_findings(base, tuned, list(STATIC_CHECKS))
+        else:
+            found = static_findings(base.snapshot, tuned.snapshot)
+            found["chat_template"] = judged_by_renders(found["chat_template"], base, tuned)
+        found["chat_template"] = found.get("chat_template", []) + check_builtin_templates(base.snapshot, tuned.snapshot)
         return found

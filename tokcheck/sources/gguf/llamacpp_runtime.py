@@ -121,3 +121,51 @@ class LlamaCppTokenizer:
     def special_ids(self) -> set[int]:
         """Control and unknown tokens: the ids a detokenize without `special` leaves out."""
         return {i for i in range(self.size) if self._lib.llama_vocab_get_attr(self._vocab, i) & (_ATTR_UNKNOWN | _ATTR_CONTROL)}
+
+
+# A conversation that tells llama.cpp's built-in templates apart: a system turn (llama2-sys and
+# its variants differ there), an assistant turn and a generation prompt.
+_PROBE_CHAT = (("system", "You are terse."), ("user", "Hi there"), ("assistant", "Hello!"), ("user", "Bye"))
+
+
+def _apply_template(llama_cpp: Any, template: str) -> str | None:
+    """llama_chat_apply_template's render of the probe chat with `template` (a built-in name, or a
+    template text it matches to one); None where it supports neither."""
+    chat = (llama_cpp.llama_chat_message * len(_PROBE_CHAT))()
+    kept = [(role.encode(), content.encode()) for role, content in _PROBE_CHAT]
+    for index, (role, content) in enumerate(kept):
+        chat[index].role, chat[index].content = role, content
+    size = 1 << 14
+    buffer = ctypes.create_string_buffer(size)
+    length = llama_cpp.llama_chat_apply_template(template.encode(), chat, len(kept), True, buffer, size)
+    return None if length < 0 or length > size else buffer.raw[:length].decode("utf-8", errors="replace")
+
+
+@functools.cache
+def _builtin_renders() -> dict[str, str]:
+    import llama_cpp
+
+    count = llama_cpp.llama_chat_builtin_templates(None, 0)
+    names = (ctypes.c_char_p * count)()
+    llama_cpp.llama_chat_builtin_templates(names, count)
+    renders = {}
+    for raw in names:
+        name = raw.decode()
+        rendered = _apply_template(llama_cpp, name)
+        if rendered is not None:
+            renders[name] = rendered
+    return renders
+
+
+def builtin_chat_template(template: str) -> str | None:
+    """The built-in template llama.cpp's llama_chat_apply_template maps a template text to (by the
+    substrings src/llama-chat.cpp's llm_chat_detect_template looks for), named as
+    llama_chat_builtin_templates names it; None when it maps it to none (it cannot format it). Found
+    by rendering one chat with the text and with each built-in name: llama.cpp has no call that
+    returns the match itself. Needs llama-cpp-python (see unavailable())."""
+    import llama_cpp
+
+    rendered = _apply_template(llama_cpp, template)
+    if rendered is None:
+        return None
+    return next((name for name, text in _builtin_renders().items() if text == rendered), None)
