@@ -89,3 +89,13 @@ def test_a_template_vllm_reads_as_openai_format_in_one_branch_only_fails_as_vllm
     assert ("the render of system-user, generation prompt, as vLLM passes it (content as string to base, as openai "
             "to tuned) differs") in finding.message
     assert "TypeError" in finding.detail  # the system turn concatenates a string with the list vLLM passed
+
+
+def test_a_differing_render_carries_both_renders_as_token_boxes(tmp_path: Path) -> None:
+    [finding] = _template_findings("zoo:qwen2", _copy("qwen2", tmp_path, "tuned", user_turns_list_safe))
+    assert finding.evidence is None  # the tuned side refused the render: text only
+    [finding] = _template_findings("zoo:llama3.1", _copy("llama3.1", tmp_path, "tool", tool_role_only))
+    assert finding.evidence is not None
+    base, tuned = finding.evidence["tokens"]["base"], finding.evidence["tokens"]["tuned"]
+    assert base["ids"] != tuned["ids"] and base["tokens"][0] == "<|begin_of_text|>" and base["special"][0]
+    assert "".join(base["pieces"]).startswith("<|begin_of_text|><|start_header_id|>system")

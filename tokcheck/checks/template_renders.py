@@ -29,6 +29,7 @@ from tokcheck.sources.live import render_chat
 CHANGED = "template.changed"
 SAME_RENDERS = "template.changed-same-renders"
 _CONTEXT = 40  # characters shown each side of the first difference
+_BOXES = 256  # ids drawn per side (the token boxes of the two renders)
 # What apply_chat_template itself passes (the special tokens) or what every template may call:
 # not options a user sets.
 _NOT_OPTIONS = frozenset({
@@ -119,6 +120,25 @@ def first_differing_render(base: LiveTokenizer, tuned: LiveTokenizer, name: str,
     return None
 
 
+def _render_boxes(tokenizer: LiveTokenizer, text: str) -> dict[str, Any]:
+    """A render as the report's token boxes: its ids (encoded as apply_chat_template does, without
+    special tokens added), their token names, the text of each id, and which are special."""
+    ids = [int(i) for i in tokenizer.encode(text, add_special_tokens=False)]
+    shown = ids[:_BOXES]
+    special = set(getattr(tokenizer, "added_tokens_decoder", {}) or {}) | set(getattr(tokenizer, "all_special_ids", []) or [])
+    pieces = [str(piece) for piece in tokenizer.batch_decode([[i] for i in shown], skip_special_tokens=False,
+                                                                 clean_up_tokenization_spaces=False)]
+    return {"ids": shown, "tokens": [str(name) for name in tokenizer.convert_ids_to_tokens(shown)], "pieces": pieces,
+            "special": [i in special for i in shown], "cut": len(ids) - len(shown)}
+
+
+def _evidence(base: LiveTokenizer, tuned: LiveTokenizer, before: str, after: str) -> dict[str, Any] | None:
+    """Both renders as token boxes, each encoded by its own side; None where one is a refusal."""
+    if before.startswith("error: ") or after.startswith("error: "):
+        return None
+    return {"tokens": {"base": _render_boxes(base, before), "tuned": _render_boxes(tuned, after)}}
+
+
 def _around(text: str, position: int) -> str:
     start = max(0, position - _CONTEXT)
     return ("…" if start else "") + escaped(text[start:position + _CONTEXT])
@@ -160,4 +180,5 @@ def _judged(finding: Finding, base: LiveTokenizer, tuned: LiveTokenizer, name: s
                 f"base {_around(before, position)}, tuned {_around(after, position)}",
         detail=f"first differing render ({probe.name}):\n  base:  {escaped(before)[:2000]}\n  tuned: "
                f"{escaped(after)[:2000]}\n\n{finding.detail}",
+        evidence=_evidence(base, tuned, before, after),
     )
