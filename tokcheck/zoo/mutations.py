@@ -371,3 +371,23 @@ def in_model_dir(change: Callable[[dict[str, Any]], Any] = lambda _: None) -> Ca
         save_file(tensors, str(model / "model.safetensors"), metadata={"format": "pt"})
 
     return mutate
+
+
+# Ollama Modelfiles (drift class 38): lf-*.Modelfile are what LLaMA-Factory 0.9.5's own
+# Template.get_ollama_modelfile wrote for zoo:llama3.1 (template llama3) and zoo:qwen2 (template
+# qwen), run offline on those tokenizers; faithful-*.Modelfile are written from the bases' HF templates.
+OLLAMA = DATA / "ollama"
+
+
+def modelfile(name: str, *replacements: tuple[str, str]) -> Callable[[Path], None]:
+    """A mutation that writes data/ollama/NAME.Modelfile into the tuned directory as `Modelfile`,
+    with each (old, new) text replaced (each must occur)."""
+
+    def mutate(dest: Path) -> None:
+        text = (OLLAMA / f"{name}.Modelfile").read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, f"{old!r} not in {name}.Modelfile"
+            text = text.replace(old, new)
+        (dest / "Modelfile").write_text(text, encoding="utf-8")
+
+    return mutate

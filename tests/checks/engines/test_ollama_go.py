@@ -1,6 +1,6 @@
 """The Python renderer of Ollama templates is Go's text/template: every Modelfile template in
-tests/data/ollama (the zoo bases' LLaMA-Factory exports, faithful ones, Ollama-style and legacy
-templates) renders the fixed transcripts and 200 Hypothesis-drawn chats identically through
+tokcheck/zoo/data/ollama (the zoo bases' LLaMA-Factory exports and faithful ones) and tests/data/ollama
+(Ollama-style and legacy templates) renders the fixed transcripts and 200 Hypothesis-drawn chats identically through
 tokcheck (gotemplate.py, ollama.py) and through Go itself (tests/ollama_go: the standard library's
 text/template with Ollama's data model). Needs `go` (Debian's golang-go; the `ollama` tox env)."""
 
@@ -21,6 +21,7 @@ from tokcheck.checks.engines.gotemplate import GoTemplateError
 from tokcheck.checks.engines.ollama import OllamaTemplate, render_chat
 from tokcheck.inputs.transcripts import FIXED_TRANSCRIPTS
 from tokcheck.sources.modelfile import read_modelfile
+from tokcheck.zoo.mutations import OLLAMA
 
 pytestmark = [
     pytest.mark.ollama_go,
@@ -28,7 +29,8 @@ pytestmark = [
 ]
 
 DATA = Path(__file__).parents[2] / "data" / "ollama"
-MODELFILES = sorted(DATA.glob("*.Modelfile"))
+# The zoo's Modelfiles (LLaMA-Factory's real exports, faithful ones) and templates of every path here.
+MODELFILES = sorted([*OLLAMA.glob("*.Modelfile"), *DATA.glob("*.Modelfile")])
 TODAY = datetime.date(2024, 7, 26)
 
 

@@ -59,8 +59,8 @@ SAMPLING_PARAMETERS = {
     "top_k": "top_k",
     "repeat_penalty": "repetition_penalty",
 }
-# Ollama's own defaults (api/types.go DefaultOptions) when a Modelfile sets none.
-OLLAMA_DEFAULTS = {"temperature": 0.8, "top_p": 0.9, "top_k": 40, "repeat_penalty": 1.1, "num_ctx": 4096}
+# Ollama's own defaults when a Modelfile sets none (api/types.go DefaultOptions, v0.33.0-rc2).
+OLLAMA_DEFAULTS = {"temperature": 0.8, "top_p": 0.9, "top_k": 40, "repeat_penalty": 1.0}
 
 
 def _to_go(value: Any) -> Any:

@@ -1,0 +1,99 @@
+"""The Ollama Modelfile check (drift class 38) on the zoo bases: the faithful Modelfiles pass with
+nothing above info, each rule's finding on a Modelfile that breaks it, and bad input as one line.
+The self-test (tests/zoo/test_mutants.py) runs the suite on LLaMA-Factory's real exports."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.checks.ollama_modelfile import check_ollama_modelfile
+from tokcheck.cli import main
+from tokcheck.errors import TokcheckUsageError
+from tokcheck.findings import Finding, Severity
+from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.snapshot_store import SnapshotStore
+from tokcheck.zoo import path_for
+from tokcheck.zoo.mutations import OLLAMA
+
+# One store for the module: each zoo base is read and loaded once.
+STORE = SnapshotStore()
+
+
+def findings(name: str, modelfile: Path) -> list[Finding]:
+    session = CheckedSession(Settings(base=SpecSetting(f"zoo:{name}"), tuned=SpecSetting(f"zoo:{name}")), store=STORE)
+    return check_ollama_modelfile(session.base, session.tuned, modelfile)  # type: ignore[arg-type]
+
+
+def written(tmp_path: Path, source: str, *replacements: tuple[str, str]) -> Path:
+    text = (OLLAMA / f"{source}.Modelfile").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "Modelfile"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", ["llama3.1", "qwen2"])
+def test_a_faithful_modelfile_has_nothing_above_info(name: str) -> None:
+    found = findings(name, OLLAMA / f"faithful-{name}.Modelfile")
+    assert [(f.code, f.severity) for f in found] == [("ollama.num-ctx-below-context", Severity.INFO)]
+
+
+def test_no_system_where_the_template_writes_a_default_one_is_an_error(tmp_path: Path) -> None:
+    found = findings("qwen2", written(tmp_path, "faithful-qwen2", ('SYSTEM """You are a helpful assistant."""\n', "")))
+    assert [f.code for f in found if f.severity is Severity.ERROR] == ["ollama.system-missing"]
+
+
+def test_an_extra_stop_warns_and_no_stop_at_all_is_info(tmp_path: Path) -> None:
+    extra = findings("llama3.1", written(tmp_path, "faithful-llama3.1", ("PARAMETER num_ctx", 'PARAMETER stop "###"\nPARAMETER num_ctx')))
+    [warning] = [f for f in extra if f.severity is Severity.WARNING]
+    assert warning.code == "ollama.stop-extra" and "['###']" in warning.message
+    none = findings("llama3.1", written(tmp_path, "faithful-llama3.1", *((f'PARAMETER stop "{s}"\n', "") for s in
+                                                                       ("<|eot_id|>", "<|eom_id|>", "<|end_of_text|>"))))
+    assert "ollama.no-stop" in [f.code for f in none if f.severity is Severity.INFO]
+    assert not [f for f in none if f.severity is not Severity.INFO]
+
+
+def test_num_ctx_beyond_the_context_length_warns_with_both_values(tmp_path: Path) -> None:
+    found = findings("qwen2", written(tmp_path, "faithful-qwen2", ("num_ctx 4096", "num_ctx 65536")))
+    [warning] = [f for f in found if f.severity is Severity.WARNING]
+    assert (warning.code, warning.base, warning.tuned) == ("ollama.num-ctx-beyond-context", 32768, 65536)
+
+
+def test_no_template_says_what_ollama_takes_instead(tmp_path: Path) -> None:
+    text = "FROM ./model.gguf\nPARAMETER stop <|im_end|>\n"
+    (tmp_path / "Modelfile").write_text(text, encoding="utf-8")
+    found = findings("qwen2", tmp_path / "Modelfile")
+    [info] = [f for f in found if f.code == "ollama.no-template"]
+    assert info.severity is Severity.INFO and "tokenizer.chat_template" in info.message
+
+
+def test_a_modelfile_in_the_tuned_directory_is_found_and_checked(tmp_path: Path) -> None:
+    tuned = Path(shutil.copytree(path_for("llama3.1"), tmp_path / "tuned"))
+    shutil.copyfile(OLLAMA / "lf-llama3.1.Modelfile", tuned / "Modelfile")
+    session = CheckedSession(Settings(base=SpecSetting("zoo:llama3.1"), tuned=SpecSetting(str(tuned))), store=STORE)
+    errors = [f for f in session.static["ollama"] if f.severity is Severity.ERROR]
+    assert [f.code for f in errors] == ["ollama.template-renders-differ"]
+    assert "first difference at position 2: base's HF template 'system', Ollama 'user'" in errors[0].detail
+    assert errors[0].evidence is not None and set(errors[0].evidence["tokens"]) == {"base", "tuned"}
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("FROM x\nTEMPLATE {{ if .System }}\n", "Ollama cannot parse its TEMPLATE"),
+    ("FROM x\nPARAMTER stop x\n", "(line 2): command must be one of"),
+])
+def test_a_modelfile_ollama_refuses_is_one_usage_line(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "Modelfile").write_text(text, encoding="utf-8")
+    with pytest.raises(TokcheckUsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        findings("qwen2", tmp_path / "Modelfile")
+
+
+def test_a_missing_modelfile_is_one_line_and_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diff", "zoo:qwen2", "zoo:qwen2", "--modelfile", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--modelfile" in err and "no such file" in err
