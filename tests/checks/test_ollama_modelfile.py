@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.fuzz.harness import gguf_export
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.ollama_modelfile import check_ollama_modelfile
 from tokcheck.cli import main
@@ -81,6 +82,17 @@ def test_a_modelfile_in_the_tuned_directory_is_found_and_checked(tmp_path: Path)
     assert [f.code for f in errors] == ["ollama.template-renders-differ"]
     assert "first difference at position 2: base's HF template 'system', Ollama 'user'" in errors[0].detail
     assert errors[0].evidence is not None and set(errors[0].evidence["tokens"]) == {"base", "tuned"}
+
+
+# Slow tier (5.5 s: transformers converts the GGUF's vocabulary to load it): where a GGUF's Modelfile
+# is looked for is find_modelfile's, tested in the default tier (tests/sources/test_modelfile.py).
+@pytest.mark.slow
+def test_a_modelfile_beside_a_tuned_gguf_is_found(tmp_path: Path) -> None:
+    exported = gguf_export(path_for("llama3.1"), tmp_path / "export")  # the GGUF an export writes
+    shutil.copyfile(OLLAMA / "lf-llama3.1.Modelfile", exported / "Modelfile")
+    session = CheckedSession(Settings(base=SpecSetting("zoo:llama3.1"), tuned=SpecSetting(str(exported / "model.gguf"))),
+                             store=STORE)
+    assert "ollama.template-renders-differ" in [f.code for f in session.static["ollama"]]
 
 
 @pytest.mark.parametrize(("text", "message"), [

@@ -120,7 +120,7 @@ def _render_differs(base: Side, tuned: Side, transcript: Transcript, expected: s
         f"Ollama renders the {transcript.name!r} chat differently from base's chat template: the Modelfile's "
         "TEMPLATE (with its SYSTEM as the default system) is not the model's prompt format",
         where=f"{where}: TEMPLATE",
-        base=expected, tuned=ollama,
+        base=base_ids, tuned=tuned_ids,
         fix="write TEMPLATE from the checkpoint's own chat template (Ollama's Go template syntax), not from "
             "the exporter's table of templates",
         detail="\n".join([*replace(transcript, add_generation_prompt=True).lines(), *described.splitlines()[1:],
