@@ -24,22 +24,20 @@ from __future__ import annotations
 from dataclasses import replace
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tokcheck.checks.engines.gotemplate import GoTemplateError
 from tokcheck.checks.engines.ollama import OLLAMA_DEFAULTS, SAMPLING_PARAMETERS, OllamaTemplate, render_chat
 from tokcheck.display import describe_ids_mismatch, escaped, first_difference
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
-from tokcheck.inputs.transcripts import FIXED_TRANSCRIPTS, Transcript, renders_chat
-from tokcheck.inputs.turn_end import closing_token, with_final_needle
 from tokcheck.session import Side
-from tokcheck.sources.live import render_chat as render_hf
 from tokcheck.sources.modelfile import Modelfile, find_modelfile, read_modelfile
 
+if TYPE_CHECKING:
+    from tokcheck.inputs.transcripts import Transcript
+
 CHECK = "ollama"
-_COMPARED = tuple(t for t in FIXED_TRANSCRIPTS if t.messages[-1]["role"] == "user" and t.tools is None
-                  and t.name != "whitespace-edges")
 _PROBE_USER = {"role": "user", "content": "Hello!"}
 _MAX_PIECES = 256  # token boxes drawn per side
 
@@ -82,16 +80,22 @@ def _encode(side: Side, text: str) -> list[int]:
 
 
 def _hf(base: Side, messages: list[dict[str, Any]]) -> str | None:
-    try:
-        rendered = render_hf(base.tokenizer, messages, tokenize=False, add_generation_prompt=True)
-    except Exception:  # a template that rejects these messages has no default to compare with
-        return None
-    return rendered if isinstance(rendered, str) else None
+    """Base's render with a generation prompt; None where its template rejects these messages."""
+    from tokcheck.inputs.transcripts import rendered_text  # imported here: it imports Hypothesis
+
+    return rendered_text(base.tokenizer, messages, add_generation_prompt=True)
+
+
+def _compared() -> list[Transcript]:
+    from tokcheck.inputs.transcripts import FIXED_TRANSCRIPTS
+
+    return [t for t in FIXED_TRANSCRIPTS if t.messages[-1]["role"] == "user" and t.tools is None
+            and t.name != "whitespace-edges"]
 
 
 def _renders(base: Side, tuned: Side, template: OllamaTemplate, system: str | None, where: str,
              skip_system_only: bool) -> list[Finding]:
-    for transcript in _COMPARED:
+    for transcript in _compared():
         if skip_system_only and transcript.messages[0]["role"] != "system":
             continue  # the SYSTEM finding already names why these differ
         expected = _hf(base, transcript.messages)
@@ -125,20 +129,18 @@ def _render_differs(base: Side, tuned: Side, transcript: Transcript, expected: s
             "the exporter's table of templates",
         detail="\n".join([*replace(transcript, add_generation_prompt=True).lines(), *described.splitlines()[1:],
                           f"base's HF render: {escaped(expected)}", f"Ollama's render:  {escaped(ollama)}"]),
-        evidence=None if None in pieces else {"tokens": {"base": pieces[0], "tuned": pieces[1]}},
+        evidence={"tokens": {"base": pieces[0], "tuned": pieces[1]}},
     )
 
 
-def _pieces(tokenizer: Any, ids: list[int]) -> dict[str, Any] | None:
+def _pieces(tokenizer: Any, ids: list[int]) -> dict[str, Any]:
     """The report's token boxes ({"ids", "tokens", "pieces", "special", "cut"}, the form of
     behaviour/pieces.py token_pieces, which this check cannot import: the behaviour checks import the
     session that runs this one): each id's share of the decoded text, its name and special flag."""
     cut, ids = max(0, len(ids) - _MAX_PIECES), ids[:_MAX_PIECES]
-    try:
-        prefixes = [str(tokenizer.decode(ids[:k], skip_special_tokens=False)) for k in range(len(ids) + 1)]
-        names = [str(name) for name in tokenizer.convert_ids_to_tokens(ids)]
-    except Exception:  # presentation only: without names the report shows the ids
-        return None
+    # The ids are the tokenizer's own encoding of a render: each decodes and has a name.
+    prefixes = [str(tokenizer.decode(ids[:k], skip_special_tokens=False)) for k in range(len(ids) + 1)]
+    names = [str(name) for name in tokenizer.convert_ids_to_tokens(ids)]
     special = set(getattr(tokenizer, "added_tokens_decoder", {}) or {})
     pieces = [after[len(before):] if after.startswith(before) else names[k]
               for k, (before, after) in enumerate(pairwise(prefixes))]
@@ -170,6 +172,9 @@ def _system(base: Side, modelfile: Modelfile, where: str) -> list[Finding]:
 
 
 def _stops(base: Side, modelfile: Modelfile, where: str) -> list[Finding]:
+    from tokcheck.inputs.transcripts import Transcript, renders_chat
+    from tokcheck.inputs.turn_end import closing_token, with_final_needle
+
     stops = modelfile.parameters().get("stop", [])
     if not stops:
         return [Finding(CHECK, "ollama.no-stop", Severity.INFO,
