@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -39,7 +40,7 @@ def go_renderer(tmp_path_factory: pytest.TempPathFactory) -> Path:
     binary = tmp_path_factory.mktemp("ollama_go") / "ollama_go"
     source = Path(__file__).parents[2] / "ollama_go"
     subprocess.run(["go", "build", "-o", str(binary), "."], cwd=source, check=True, timeout=300,
-                   env={**__import__("os").environ, "GOFLAGS": "-mod=mod", "GO111MODULE": "on"})
+                   env={**os.environ, "GOFLAGS": "-mod=mod", "GO111MODULE": "on"})
     return binary
 
 
@@ -79,6 +80,35 @@ def assert_same(binary: Path, templates: list[tuple[str, str, str]], messages: l
             assert ours == {"output": go["output"]}, f"{name}: {messages} {tools}"
 
 
+RECORDED = DATA / "go_renders.json"
+
+
+def recorded_cases(templates: list[tuple[str, str, str]]) -> list[dict[str, Any]]:
+    """The renders kept in tests/data/ollama/go_renders.json for the envs without Go: every
+    template on every fixed transcript and on a chat with tools, tool calls and awkward values."""
+    stress = {"messages": [
+        {"role": "system", "content": "a <b> & c"},
+        {"role": "user", "content": "x\u2028y"},
+        {"role": "assistant", "content": "", "tool_calls": [{"id": "call12345", "function": {
+            "name": "f", "arguments": {"n": 1e21, "m": 0.000001, "k": 3, "s": "<&>", "l": [1, 2], "z": None}}}]},
+        {"role": "tool", "content": "{}", "tool_name": "f"},
+        {"role": "user", "content": "again"},
+    ], "tools": [{"type": "function", "function": {"name": "f", "description": "d<", "parameters": {
+        "type": "object", "required": ["n"], "properties": {"n": {"type": "integer", "description": "a number"}}}}}]}
+    chats = [*({"messages": t.messages, "tools": t.tools} for t in FIXED_TRANSCRIPTS), stress]
+    return [{"modelfile": name, "template": template, "system": system, "date": TODAY.isoformat(), **chat}
+            for name, template, system in templates for chat in chats]
+
+
+def test_the_recorded_renders_are_what_go_renders(go_renderer: Path, templates: list[tuple[str, str, str]]) -> None:
+    cases = recorded_cases(templates)
+    expected = [{**case, **result} for case, result in zip(cases, go_render(go_renderer, cases), strict=True)]
+    if os.environ.get("TOKCHECK_UPDATE_GO_RENDERS"):
+        RECORDED.write_text(json.dumps(expected, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert json.loads(RECORDED.read_text(encoding="utf-8")) == expected, (
+        "tests/data/ollama/go_renders.json is stale: rerun with TOKCHECK_UPDATE_GO_RENDERS=1")
+
+
 def test_there_are_templates_of_both_paths(templates: list[tuple[str, str, str]]) -> None:
     paths = {OllamaTemplate(t, TODAY).uses_messages for _, t, _ in templates}
     assert paths == {True, False} and len(templates) >= 6
@@ -93,7 +123,8 @@ _TEXT = st.lists(st.sampled_from([*"ab Z\n\t{}<>&\"'\\|-.$", "é", "日", "👋"
                  max_size=12).map("".join)
 _ARGS = st.dictionaries(st.sampled_from(["city", "n", "x<y", "ok", "list"]),
                         st.one_of(_TEXT, st.integers(-10**6, 10**6), st.floats(allow_nan=False, allow_infinity=False),
-                                  st.booleans(), st.none(), st.lists(st.integers(0, 9), max_size=3)), max_size=3)
+                                  st.booleans(), st.none(), st.lists(st.integers(0, 9), max_size=3),
+                                  st.dictionaries(st.sampled_from(["a", "b"]), st.integers(0, 9), max_size=2)), max_size=3)
 _CALL = st.fixed_dictionaries({"id": st.sampled_from(["", "call12345"]),
                                "function": st.fixed_dictionaries({"name": st.sampled_from(["get_weather", "f"]),
                                                                   "arguments": _ARGS})})

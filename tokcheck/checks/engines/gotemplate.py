@@ -94,8 +94,9 @@ def _format_float(value: float, exponential: bool, min_exp_digits: int) -> str:
 
 
 def go_float(value: float) -> str:
-    """fmt's %v of a float64: strconv 'g' with the shortest digits, %e form when the exponent is
-    < -4 or >= 21 (fmt/format.go fmtFloat)."""
+    """fmt's %v of a float64: strconv.FormatFloat 'g' with the shortest digits, the %e form when the
+    exponent is < -4 or >= 6 (strconv/ftoa.go: "if precision was the shortest possible, use precision 6
+    for this decision")."""
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if math.isnan(value):
@@ -103,7 +104,7 @@ def go_float(value: float) -> str:
     if value == 0:
         return _format_float(value, False, 2)
     exp = _shortest(value)[2]
-    return _format_float(value, exp < -4 or exp >= 21, 2)
+    return _format_float(value, exp < -4 or exp >= 6, 2)
 
 
 def go_print(value: Any) -> str:
@@ -568,9 +569,12 @@ def _eq(first: Any, *others: Any) -> bool:
         raise GoTemplateError("missing argument for comparison")
     for other in others:
         a, b = _basic_kind(first), _basic_kind(other)
-        if not a or not b:
-            if (first is None or first is MISSING) and (other is None or other is MISSING):
+        nil_a, nil_b = first is None or first is MISSING, other is None or other is MISSING
+        if nil_a or nil_b:  # funcs.go eq: a nil argument equals only another nil, and is no error
+            if nil_a and nil_b:
                 return True
+            continue
+        if not a or not b:
             raise GoTemplateError("incompatible types for comparison" if a or b else "invalid type for comparison")
         if a != b:
             raise GoTemplateError("incompatible types for comparison")
@@ -604,7 +608,7 @@ def _index(item: Any, *indexes: Any) -> Any:
                 raise GoTemplateError(f"index out of range: {index}")
             item = data[index]
         elif isinstance(item, dict):
-            item = item.get(index, MISSING if not isinstance(item, StringerMap) else None)
+            item = item.get(index, MISSING)
         elif item is None or item is MISSING:
             raise GoTemplateError("index of untyped nil")
         else:
@@ -789,6 +793,8 @@ class GoTemplate:
         value: Any = _NO_FINAL
         for cmd in pipe.cmds:
             value = self._command(cmd, dot, scope, value)
+            if value is None:  # exec.go evalPipeline digs into an interface{}: a nil one is no value
+                value = MISSING
         for name in pipe.decl:
             self._set(scope, name, value, pipe.assign)
         return value
@@ -814,7 +820,8 @@ class GoTemplate:
                 if is_true(result) != (name == "and"):
                     return result
             return result
-        values = [self._arg(a, dot, scope) for a in args] + piped
+        # A missing value reaches a function as a nil interface (exec.go validateType).
+        values = [None if v is MISSING else v for v in [self._arg(a, dot, scope) for a in args] + piped]
         function = (None if self._builtins_only else self.funcs.get(name)) or _BUILTIN_FUNCS.get(name)
         if function is None:
             raise GoTemplateError(f'function "{name}" not defined')
@@ -852,7 +859,7 @@ class GoTemplate:
                     raise GoTemplateError(f"can't evaluate field {name}")
                 value = value.fields[name]
             elif isinstance(value, dict):
-                value = value.get(name, MISSING if not isinstance(value, StringerMap) else None)
+                value = value.get(name, MISSING)
             elif value is None or value is MISSING:
                 raise GoTemplateError(f"nil pointer evaluating .{name}")
             else:
