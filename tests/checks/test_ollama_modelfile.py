@@ -11,6 +11,7 @@ import pytest
 
 from tests.fuzz.harness import gguf_export
 from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.checks.engines.ollama import OllamaTemplate, render_chat
 from tokcheck.checks.ollama_modelfile import check_ollama_modelfile
 from tokcheck.cli import main
 from tokcheck.errors import TokcheckUsageError
@@ -64,6 +65,16 @@ def test_num_ctx_beyond_the_context_length_warns_with_both_values(tmp_path: Path
     found = findings("qwen2", written(tmp_path, "faithful-qwen2", ("num_ctx 4096", "num_ctx 65536")))
     [warning] = [f for f in found if f.severity is Severity.WARNING]
     assert (warning.code, warning.base, warning.tuned) == ("ollama.num-ctx-beyond-context", 32768, 65536)
+
+
+def test_message_lines_are_info_and_go_before_the_chat(tmp_path: Path) -> None:
+    found = findings("qwen2", written(tmp_path, "faithful-qwen2", ("PARAMETER num_ctx", "MESSAGE user hi\nPARAMETER num_ctx")))
+    assert [(f.code, f.severity) for f in found if f.code.startswith("ollama.messages")] == [
+        ("ollama.messages-prepended", Severity.INFO)]
+    assert not [f for f in found if f.severity is not Severity.INFO]
+    template = OllamaTemplate("{{ range .Messages }}{{ .Role }}:{{ .Content }};{{ end }}")
+    assert render_chat(template, [{"role": "user", "content": "q"}], "S", history=[{"role": "user", "content": "h"}]) == \
+        "system:S;user:h\n\nq;"  # collate joins the consecutive user messages
 
 
 def test_no_template_says_what_ollama_takes_instead(tmp_path: Path) -> None:

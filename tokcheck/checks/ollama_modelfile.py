@@ -17,7 +17,9 @@ base's Hugging Face chat template, default system prompt, stop set and sampling 
   own default, api/types.go DefaultOptions) against base's generation_config.json: a warning with
   both values. num_ctx above base's max_position_embeddings: a warning; below it: info.
 - No TEMPLATE: info saying what Ollama does instead (see engines/ollama.py); the GGUF's own chat
-  template is what the chat_template check compares."""
+  template is what the chat_template check compares.
+- MESSAGE lines: info (Ollama puts them before every chat; a few-shot history is the Modelfile
+  author's choice, so the renders are compared without them)."""
 
 from __future__ import annotations
 
@@ -72,6 +74,11 @@ def check_ollama_modelfile(base: Side, tuned: Side, given: Path | None = None) -
         found += _renders(base, tuned, template, modelfile.system, where, skip_system_only=bool(system_findings))
     found += _stops(base, modelfile, where)
     found += _sampling(base, modelfile, where)
+    if modelfile.messages():
+        found.append(Finding(CHECK, "ollama.messages-prepended", Severity.INFO,
+                             f"the Modelfile's {len(modelfile.messages())} MESSAGE line(s) go before every chat under "
+                             "Ollama (server/routes.go ChatHandler); the renders above are compared without them",
+                             where=f"{where}: MESSAGE", tuned=[f"{r}: {c}" for r, c in modelfile.messages()]))
     return found
 
 

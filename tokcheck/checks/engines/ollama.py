@@ -296,17 +296,20 @@ def _cut_after_response(nodes: list[Any]) -> list[Any]:
     return walk_list(copy.deepcopy(nodes))
 
 
-def chat_messages(messages: list[dict[str, Any]], system: str | None) -> list[dict[str, Any]]:
-    """ChatHandler: the Modelfile's SYSTEM goes first unless the request starts with a system message."""
+def chat_messages(messages: list[dict[str, Any]], system: str | None,
+                  history: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """ChatHandler: the Modelfile's MESSAGEs (`history`) go before the request's messages, and its
+    SYSTEM before all of them unless the request's own first message is a system message."""
+    found = [*(history or []), *messages]
     if system and (not messages or messages[0].get("role") != "system"):
-        return [{"role": "system", "content": system}, *messages]
-    return list(messages)
+        return [{"role": "system", "content": system}, *found]
+    return found
 
 
 def render_chat(template: OllamaTemplate, messages: list[dict[str, Any]], system: str | None,
-                tools: list[dict[str, Any]] | None = None) -> str:
+                tools: list[dict[str, Any]] | None = None, history: list[dict[str, Any]] | None = None) -> str:
     """The prompt Ollama's /api/chat builds for these messages."""
-    return template.execute(chat_messages(messages, system), tools)
+    return template.execute(chat_messages(messages, system, history), tools)
 
 
 __all__ = ["OLLAMA_DEFAULTS", "SAMPLING_PARAMETERS", "SOURCE", "Chain", "GoTemplateError", "OllamaTemplate",
