@@ -46,6 +46,19 @@ def test_a_faithful_modelfile_has_nothing_above_info(name: str) -> None:
     assert [(f.code, f.severity) for f in found] == [("ollama.num-ctx-below-context", Severity.INFO)]
 
 
+@pytest.mark.parametrize(("export", "name", "error", "warnings"), [
+    # LLaMA-Factory 0.9.5 and unsloth 2026.10.9, their own export code run on the zoo bases
+    ("lf-llama3.1", "llama3.1", "ollama.template-renders-differ", {"ollama.sampling-differs"}),
+    ("lf-qwen2", "qwen2", "ollama.system-differs", {"ollama.sampling-differs"}),
+    ("unsloth-llama3.1", "llama3.1", "ollama.template-renders-differ", {"ollama.sampling-differs", "ollama.stop-extra"}),
+    ("unsloth-qwen2", "qwen2", "ollama.system-differs", {"ollama.sampling-differs"}),
+])
+def test_the_exporters_real_modelfiles_are_caught(export: str, name: str, error: str, warnings: set[str]) -> None:
+    found = findings(name, OLLAMA / f"{export}.Modelfile")
+    assert [f.code for f in found if f.severity is Severity.ERROR] == [error]
+    assert {f.code for f in found if f.severity is Severity.WARNING} == warnings
+
+
 def test_no_system_where_the_template_writes_a_default_one_is_an_error(tmp_path: Path) -> None:
     found = findings("qwen2", written(tmp_path, "faithful-qwen2", ('SYSTEM """You are a helpful assistant."""\n', "")))
     assert [f.code for f in found if f.severity is Severity.ERROR] == ["ollama.system-missing"]

@@ -13,7 +13,7 @@ base's Hugging Face chat template, default system prompt, stop set and sampling 
 - PARAMETER stop: the token base's template ends an assistant turn with must be among them (an
   error); a stop base's configs do not stop at is a warning; none at all is info (Ollama then stops
   at the GGUF's end-of-generation tokens only).
-- temperature, top_p, top_k, repeat_penalty: the value Ollama samples with (the PARAMETER, else its
+- temperature, top_p, top_k, repeat_penalty, min_p: the value Ollama samples with (the PARAMETER, else its
   own default, api/types.go DefaultOptions) against base's generation_config.json: a warning with
   both values. num_ctx above base's max_position_embeddings: a warning; below it: info.
 - No TEMPLATE: info saying what Ollama does instead (see engines/ollama.py); the GGUF's own chat

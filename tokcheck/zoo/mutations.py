@@ -375,7 +375,10 @@ def in_model_dir(change: Callable[[dict[str, Any]], Any] = lambda _: None) -> Ca
 
 # Ollama Modelfiles (drift class 38): lf-*.Modelfile are what LLaMA-Factory 0.9.5's own
 # Template.get_ollama_modelfile wrote for zoo:llama3.1 (template llama3) and zoo:qwen2 (template
-# qwen), run offline on those tokenizers; faithful-*.Modelfile are written from the bases' HF templates.
+# qwen), run offline on those tokenizers; unsloth-*.Modelfile what unsloth 2026.10.9's own
+# save.py create_ollama_modelfile wrote for them (as Meta-Llama-3.1-8B-Instruct and Qwen2-7B-Instruct,
+# its mapper's llama-3.1 and qwen-2 entries); faithful-*.Modelfile are written from the bases' HF
+# templates and generation_config.json.
 OLLAMA = DATA / "ollama"
 
 

@@ -58,9 +58,11 @@ SAMPLING_PARAMETERS = {
     "top_p": "top_p",
     "top_k": "top_k",
     "repeat_penalty": "repetition_penalty",
+    "min_p": "min_p",
 }
 # Ollama's own defaults when a Modelfile sets none (api/types.go DefaultOptions, v0.33.0-rc2).
-OLLAMA_DEFAULTS = {"temperature": 0.8, "top_p": 0.9, "top_k": 40, "repeat_penalty": 1.0}
+# MinP is not set there: Go's zero value, 0.
+OLLAMA_DEFAULTS = {"temperature": 0.8, "top_p": 0.9, "top_k": 40, "repeat_penalty": 1.0, "min_p": 0.0}
 
 
 def _to_go(value: Any) -> Any:
