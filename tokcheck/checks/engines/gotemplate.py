@@ -356,9 +356,10 @@ class Continue:
 
 
 class _Parser:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, functions: set[str]) -> None:
         self.items = _lex(source)
         self.pos = 0
+        self.functions = functions | _BUILTINS  # a name not among them is a parse error, as in Go
 
     def parse(self) -> list[Any]:
         nodes, end = self.list_until(())
@@ -409,21 +410,12 @@ class _Parser:
             self.pos += 1
             if len(else_tokens) > 1 and else_tokens[1].text == "if" and else_tokens[1].kind == "ident":
                 # {{else if}}: an if inside the else list that shares this branch's {{end}}.
-                self.pos -= 1
-                self.items[self.pos] = ("action", else_tokens[1:])
-                nested, _ = self.branch_else_if()
-                else_body = [nested]
-                return Branch(kind, pipe, body, else_body)
+                return Branch(kind, pipe, body, [self.branch("if", else_tokens[2:])])
             if len(else_tokens) > 1:
                 raise GoTemplateError(f"unexpected {else_tokens[1].text} in else")
             else_body, end = self.list_until(("end",))
         self.pos += 1  # the {{end}}
         return Branch(kind, pipe, body, else_body)
-
-    def branch_else_if(self) -> tuple[Branch, None]:
-        _, tokens = self.items[self.pos]
-        self.pos += 1
-        return self.branch("if", tokens[1:]), None
 
     def pipe(self, tokens: list[_Tok], context: str) -> Pipe:
         decl: list[str] = []
@@ -490,7 +482,7 @@ class _Parser:
         elif tok.kind == "ident":
             node = {"true": Literal(True), "false": Literal(False), "nil": Literal(None)}.get(tok.text)
             if node is None:
-                if tok.text not in _BUILTINS and tok.text not in _FUNC_NAMES:
+                if tok.text not in self.functions:
                     raise GoTemplateError(f'function "{tok.text}" not defined')
                 node = Ident(tok.text)
         elif tok.kind in ("string", "raw", "char", "number"):
@@ -519,8 +511,6 @@ def _literal(tok: _Tok) -> Any:
         return float(text)
 
 
-# Ollama's functions (template.go `funcs`), set by ollama.py before parsing.
-_FUNC_NAMES: set[str] = set()
 _BUILTINS = {"and", "or", "not", "len", "index", "slice", "eq", "ne", "lt", "le", "gt", "ge",
              "print", "printf", "println", "html", "js", "urlquery", "call"}
 
@@ -706,8 +696,7 @@ class GoTemplate:
     def __init__(self, source: str, funcs: dict[str, Callable[..., Any]] | None = None) -> None:
         self.funcs = funcs or {}
         self._builtins_only = False
-        _FUNC_NAMES.update(self.funcs)
-        self.nodes = _Parser(source).parse()
+        self.nodes = _Parser(source, set(self.funcs)).parse()
 
     def execute(self, data: Any, nodes: list[Any] | None = None, builtins_only: bool = False) -> str:
         """Render with `data` as dot; `nodes`: another tree of this template (Ollama's cut copy),
@@ -823,8 +812,9 @@ class GoTemplate:
         # A missing value reaches a function as a nil interface (exec.go validateType).
         values = [None if v is MISSING else v for v in [self._arg(a, dot, scope) for a in args] + piped]
         function = (None if self._builtins_only else self.funcs.get(name)) or _BUILTIN_FUNCS.get(name)
-        if function is None:
-            raise GoTemplateError(f'function "{name}" not defined')
+        if function is None:  # html, js, urlquery, call: Go has them, Ollama's templates do not use them
+            raise GoTemplateError(f'"{name}" is not supported by tokcheck\'s renderer' if name in _BUILTINS
+                                  else f'function "{name}" not defined')
         if name in ("not", "len") and len(values) != 1:
             raise GoTemplateError(f"wrong number of args for {name}: want 1 got {len(values)}")
         if name in ("ne", "lt", "le", "gt", "ge") and len(values) != 2:
