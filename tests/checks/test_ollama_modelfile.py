@@ -12,7 +12,7 @@ import pytest
 from tests.fuzz.harness import gguf_export
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.engines.ollama import OllamaTemplate, render_chat
-from tokcheck.checks.ollama_modelfile import check_ollama_modelfile
+from tokcheck.checks.ollama_modelfile import _ollama_ids, check_ollama_modelfile
 from tokcheck.cli import main
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
@@ -54,8 +54,20 @@ def test_a_faithful_modelfile_has_nothing_above_info(name: str) -> None:
 ])
 def test_the_exporters_real_modelfiles_are_caught(export: str, name: str, error: str, warnings: set[str]) -> None:
     found = findings(name, OLLAMA / f"{export}.Modelfile")
-    assert [f.code for f in found if f.severity is Severity.ERROR] == [error]
+    errors = [f for f in found if f.severity is Severity.ERROR]
+    assert [f.code for f in errors] == [error]
     assert {f.code for f in found if f.severity is Severity.WARNING} == warnings
+    if export == "unsloth-llama3.1":  # one BOS (llama.cpp's), then a bare <|eot_id|>: its system block is empty
+        assert "first difference at position 1: base's HF template '<|start_header_id|>', Ollama '<|eot_id|>'" \
+            in errors[0].detail
+
+
+def test_the_tokens_ollama_feeds_the_model_have_one_bos() -> None:
+    session = CheckedSession(Settings(base=SpecSetting("zoo:llama3.1"), tuned=SpecSetting("zoo:llama3.1")), store=STORE)
+    tuned = session.tuned
+    assert tuned is not None
+    assert _ollama_ids(tuned, "<|begin_of_text|>hi")[:2] == [128000, 128000]  # llama.cpp's BOS, then the text's
+    assert _ollama_ids(tuned, "hi")[:1] == [128000]
 
 
 def test_no_system_where_the_template_writes_a_default_one_is_an_error(tmp_path: Path) -> None:
@@ -103,7 +115,9 @@ def test_a_modelfile_in_the_tuned_directory_is_found_and_checked(tmp_path: Path)
     session = CheckedSession(Settings(base=SpecSetting("zoo:llama3.1"), tuned=SpecSetting(str(tuned))), store=STORE)
     errors = [f for f in session.static["ollama"] if f.severity is Severity.ERROR]
     assert [f.code for f in errors] == ["ollama.template-renders-differ"]
-    assert "first difference at position 2: base's HF template 'system', Ollama 'user'" in errors[0].detail
+    assert "two BOS tokens" in errors[0].message and errors[0].fix.startswith("remove the BOS token")
+    assert "first difference at position 1: base's HF template '<|start_header_id|>', Ollama '<|begin_of_text|>'" \
+        in errors[0].detail
     assert errors[0].evidence is not None and set(errors[0].evidence["tokens"]) == {"base", "tuned"}
 
 

@@ -3,8 +3,9 @@ base's Hugging Face chat template, default system prompt, stop set and sampling 
 
 - TEMPLATE: the fixed transcripts that end with a user turn, rendered as Ollama's /api/chat does
   (tokcheck.checks.engines.ollama: Go text/template semantics, the Modelfile's SYSTEM as the default
-  system message) and tokenized by tuned, against base's render with a generation prompt, tokenized by
-  base. A difference is an error naming the first differing token. Left out: the transcript whose
+  system message) and tokenized by tuned as Ollama's runner tokenizes a prompt (llama.cpp adds the
+  BOS token itself: `_ollama_ids`), against base's render with a generation prompt, tokenized by base
+  as apply_chat_template does (no special tokens added). A difference is an error naming the first differing token. Left out: the transcript whose
   content has edge whitespace (Llama 3.1's template trims it with Jinja's `trim`, which Go templates
   cannot do) and the tool transcripts (a Modelfile's tool format is its own).
 - SYSTEM: where set, base's render without a system message must equal its render with SYSTEM as
@@ -86,6 +87,22 @@ def _encode(side: Side, text: str) -> list[int]:
     return list(side.tokenizer.encode(text, add_special_tokens=False))
 
 
+def _ollama_ids(tuned: Side, text: str) -> list[int]:
+    """The ids Ollama's runner feeds the model for a rendered prompt. Ollama v0.33.0-rc2 sends the
+    text to llama-server's /completion (llm/llama_server.go), which tokenizes it with add_special and
+    parse_special: llama.cpp adds BOS (and EOS) where the GGUF's add_bos_token (add_eos_token) says
+    so, even when the text already starts with one. Only a literal leading "<bos>" is stripped first
+    (completionPrompt, for a model whose tokenizer adds BOS). What tuned's tokenizer adds around a
+    text stands for the GGUF's flags (the GGUF checks compare those with the files)."""
+    plain = _encode(tuned, "a")
+    special = list(tuned.tokenizer.encode("a", add_special_tokens=True))
+    at = next((i for i in range(len(special) - len(plain) + 1) if special[i:i + len(plain)] == plain), 0)
+    before, after = special[:at], special[at + len(plain):]
+    if before:
+        text = text.removeprefix("<bos>")
+    return [*before, *_encode(tuned, text), *after]
+
+
 def _hf(base: Side, messages: list[dict[str, Any]]) -> str | None:
     """Base's render with a generation prompt; None where its template rejects these messages."""
     from tokcheck.inputs.transcripts import rendered_text  # imported here: it imports Hypothesis
@@ -114,7 +131,7 @@ def _renders(base: Side, tuned: Side, template: OllamaTemplate, system: str | No
             return [Finding(CHECK, "ollama.template-fails", Severity.ERROR,
                             f"Ollama's rendering of the Modelfile's TEMPLATE fails on the {transcript.name!r} "
                             f"transcript: {error}", where=f"{where}: TEMPLATE")]
-        base_ids, tuned_ids = _encode(base, expected), _encode(tuned, ollama)
+        base_ids, tuned_ids = _encode(base, expected), _ollama_ids(tuned, ollama)
         if first_difference(base_ids, tuned_ids) is None:
             continue
         return [_render_differs(base, tuned, transcript, expected, ollama, base_ids, tuned_ids, where)]
@@ -126,14 +143,19 @@ def _render_differs(base: Side, tuned: Side, transcript: Transcript, expected: s
     described = describe_ids_mismatch(escaped(transcript.messages[-1]["content"]), base_ids, tuned_ids,
                                       base.tokenizer, tuned.tokenizer, labels=("base's HF template", "Ollama"))
     pieces = _pieces(base.tokenizer, base_ids), _pieces(tuned.tokenizer, tuned_ids)
+    bos = getattr(tuned.tokenizer, "bos_token_id", None)
+    doubled = bos is not None and tuned_ids[:2] == [bos, bos] and base_ids[:2] != [bos, bos]
+    why = (": its prompt starts with two BOS tokens, the one llama.cpp adds (the GGUF's add_bos_token) and the "
+           "one the TEMPLATE writes" if doubled else
+           ": the Modelfile's TEMPLATE (with its SYSTEM as the default system) is not the model's prompt format")
     return Finding(
         CHECK, "ollama.template-renders-differ", Severity.ERROR,
-        f"Ollama renders the {transcript.name!r} chat differently from base's chat template: the Modelfile's "
-        "TEMPLATE (with its SYSTEM as the default system) is not the model's prompt format",
+        f"Ollama renders the {transcript.name!r} chat differently from base's chat template{why}",
         where=f"{where}: TEMPLATE",
         base=base_ids, tuned=tuned_ids,
-        fix="write TEMPLATE from the checkpoint's own chat template (Ollama's Go template syntax), not from "
-            "the exporter's table of templates",
+        fix=("remove the BOS token from the start of TEMPLATE: llama.cpp adds it" if doubled else
+             "write TEMPLATE from the checkpoint's own chat template (Ollama's Go template syntax), not from "
+             "the exporter's table of templates"),
         detail="\n".join([*replace(transcript, add_generation_prompt=True).lines(), *described.splitlines()[1:],
                           f"base's HF render: {escaped(expected)}", f"Ollama's render:  {escaped(ollama)}"]),
         evidence={"tokens": {"base": pieces[0], "tuned": pieces[1]}},

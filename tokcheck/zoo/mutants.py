@@ -264,8 +264,8 @@ MUTANTS: list[Mutant] = [
            set_config(add_bos_token=True)),
     # --- Ollama Modelfiles (drift class 38; issue 27): a Modelfile in the tuned directory ---
     Mutant("llama3.1-modelfile-llamafactory", "llama3.1",
-           "38. Ollama Modelfile TEMPLATE without Llama 3.1's system header (LLaMA-Factory 0.9.5's real export)",
-           modelfile("lf-llama3.1"), "ollama.template-renders-differ", "Ollama renders the 'user' chat differently"),
+           "38. Ollama Modelfile TEMPLATE with a second BOS and without Llama 3.1's system header (LLaMA-Factory 0.9.5's real export)",
+           modelfile("lf-llama3.1"), "ollama.template-renders-differ", "starts with two BOS tokens"),
     Mutant("qwen2-modelfile-llamafactory", "qwen2",
            "38. Ollama Modelfile SYSTEM other than the template's default (LLaMA-Factory 0.9.5's real export)",
            modelfile("lf-qwen2"), "ollama.system-differs", "You are Qwen, created by Alibaba Cloud"),
