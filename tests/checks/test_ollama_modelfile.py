@@ -11,12 +11,13 @@ import pytest
 
 from tests.fuzz.harness import gguf_export
 from tokcheck.checks.checked_session import CheckedSession
-from tokcheck.checks.engines.ollama import OllamaTemplate, render_chat
+from tokcheck.checks.engines.ollama import OllamaTemplate, prefers_chat_template, render_chat
 from tokcheck.checks.ollama_modelfile import _ollama_ids, check_ollama_modelfile
 from tokcheck.cli import main
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
 from tokcheck.session import Settings, SpecSetting
+from tokcheck.sources.modelfile import read_modelfile
 from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.zoo import path_for
 from tokcheck.zoo.mutations import OLLAMA
@@ -40,10 +41,24 @@ def written(tmp_path: Path, source: str, *replacements: tuple[str, str]) -> Path
     return path
 
 
-@pytest.mark.parametrize("name", ["llama3.1", "qwen2"])
-def test_a_faithful_modelfile_has_nothing_above_info(name: str) -> None:
+@pytest.mark.parametrize(("name", "overridden"), [("llama3.1", True), ("qwen2", False)])
+def test_a_faithful_modelfile_has_nothing_above_info(name: str, overridden: bool) -> None:
     found = findings(name, OLLAMA / f"faithful-{name}.Modelfile")
-    assert [(f.code, f.severity) for f in found] == [("ollama.num-ctx-below-context", Severity.INFO)]
+    # Llama 3.1's chat template takes tools, the faithful TEMPLATE does not: Ollama 0.30.11+ prefers the former.
+    assert [(f.code, f.severity) for f in found] == [
+        *([("ollama.template-overridden", Severity.INFO)] if overridden else []),
+        ("ollama.num-ctx-below-context", Severity.INFO)]
+
+
+@pytest.mark.parametrize(("export", "name", "prefers"), [
+    ("lf-llama3.1", "llama3.1", True),  # tools in the chat template only
+    ("unsloth-llama3.1", "llama3.1", False),  # both take tools and carry tool results back
+    ("lf-qwen2", "qwen2", False),  # Qwen2's template takes no tools
+])
+def test_which_template_ollama_renders_when_the_gguf_has_one(export: str, name: str, prefers: bool) -> None:
+    template = OllamaTemplate(read_modelfile(OLLAMA / f"{export}.Modelfile").template or "")
+    chat_template = (path_for(name) / "chat_template.jinja").read_text(encoding="utf-8")
+    assert prefers_chat_template(template, chat_template)[0] is prefers
 
 
 @pytest.mark.parametrize(("export", "name", "error", "warnings"), [

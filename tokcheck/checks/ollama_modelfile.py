@@ -30,7 +30,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tokcheck.checks.engines.gotemplate import GoTemplateError
-from tokcheck.checks.engines.ollama import OLLAMA_DEFAULTS, SAMPLING_PARAMETERS, OllamaTemplate, render_chat
+from tokcheck.checks.engines.ollama import (
+    OLLAMA_DEFAULTS,
+    SAMPLING_PARAMETERS,
+    OllamaTemplate,
+    prefers_chat_template,
+    render_chat,
+)
 from tokcheck.display import describe_ids_mismatch, escaped, first_difference
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
@@ -70,6 +76,7 @@ def check_ollama_modelfile(base: Side, tuned: Side, given: Path | None = None) -
             template = OllamaTemplate(template_text)
         except GoTemplateError as error:
             raise TokcheckUsageError(f"{where}: Ollama cannot parse its TEMPLATE: {error}") from None
+        found += _overridden(tuned, template, where)
         system_findings = _system(base, modelfile, where)
         found += system_findings
         found += _renders(base, tuned, template, modelfile.system, where, skip_system_only=bool(system_findings))
@@ -81,6 +88,21 @@ def check_ollama_modelfile(base: Side, tuned: Side, given: Path | None = None) -
                              "Ollama (server/routes.go ChatHandler); the renders above are compared without them",
                              where=f"{where}: MESSAGE", tuned=[f"{r}: {c}" for r, c in modelfile.messages()]))
     return found
+
+
+def _overridden(tuned: Side, template: OllamaTemplate, where: str) -> list[Finding]:
+    """Info where Ollama since v0.30.11 renders the model's own chat template (the one its GGUF
+    carries: tuned's) in place of this TEMPLATE; the TEMPLATE still rules older Ollama and
+    OLLAMA_GO_TEMPLATE=1, so its findings stand."""
+    entry = tuned.snapshot.chat_templates.get("default")
+    prefer, why = prefers_chat_template(template, entry.text if entry is not None else None)
+    if not prefer:
+        return []
+    return [Finding(CHECK, "ollama.template-overridden", Severity.INFO,
+                    f"Ollama v0.30.11 and later render the model's own chat template in place of this TEMPLATE ({why}; "
+                    "server/images.go shouldPreferChatTemplate) unless OLLAMA_GO_TEMPLATE is set; earlier Ollama and "
+                    "OLLAMA_GO_TEMPLATE=1 use the TEMPLATE, which the findings here judge",
+                    where=f"{where}: TEMPLATE")]
 
 
 def _encode(side: Side, text: str) -> list[int]:

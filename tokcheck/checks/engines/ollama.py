@@ -20,6 +20,10 @@ takes from the Modelfile's PARAMETERs. Read from ollama/ollama v0.33.0-rc2 (comm
   Levenshtein distance when that distance is < 100 (template.Named); else no Go template, and
   Ollama's runner renders the GGUF's Jinja chat template itself (server/images.go
   selectedTemplateSource "gguf_chat_template").
+- server/images.go (since v0.30.11, ollama#16878): a model whose GGUF also carries a Jinja
+  tokenizer.chat_template with more capabilities than its Go TEMPLATE (tools, thinking) is rendered
+  by llama-server from that chat template instead (PreferChatTemplate, shouldPreferChatTemplate),
+  unless OLLAMA_GO_TEMPLATE is set: `prefers_chat_template` below.
 - api/types.go Options: temperature, top_p, top_k, repeat_penalty, num_ctx, stop (a PARAMETER stop
   is repeatable; Ollama stops where the output contains any of them)."""
 
@@ -296,6 +300,62 @@ def _cut_after_response(nodes: list[Any]) -> list[Any]:
         return pipe
 
     return walk_list(copy.deepcopy(nodes))
+
+
+_CHAT_TOOL_ROLE_MARKS = (
+    "tool_response", "tool_results", "role'] == 'tool'", "role'] == \"tool\"", "role\"] == 'tool'",
+    "role\"] == \"tool\"", "message.role == 'tool'", "message.role == \"tool\"", "ipython",
+)
+
+
+def _chat_capabilities(chat_template: str) -> set[str]:
+    """server/images.go chatTemplateCapabilities: a Jinja chat template's capabilities, by its text."""
+    found = set()
+    if "tools" in chat_template or "tool_call" in chat_template:
+        found.add("tools")
+    if ("<think>" in chat_template and "</think>" in chat_template) or (
+            ("content.split('</think>')" in chat_template or 'content.split("</think>")' in chat_template)
+            and "reasoning_content" not in chat_template and "<SPECIAL_12>" not in chat_template):
+        found.add("thinking")
+    return found
+
+
+def _chat_tool_round_trip(chat_template: str) -> bool:
+    """chatTemplateHasToolRoundTrip."""
+    calls = "tool_calls" in chat_template or "assistant_tool_call" in chat_template
+    return "tools" in _chat_capabilities(chat_template) and calls and any(
+        mark in chat_template for mark in _CHAT_TOOL_ROLE_MARKS)
+
+
+def _go_capabilities(template: OllamaTemplate) -> set[str]:
+    """goTemplateCapabilities: tools and insert from the template's identifiers; thinking where it reads
+    .Thinking inside a range over .Messages (thinking.InferTags, approximated: a .Thinking field and
+    .Messages both named)."""
+    found = {name for name, var in (("tools", "tools"), ("insert", "suffix")) if var in template.vars}
+    if "thinking" in template.vars and "messages" in template.vars:
+        found.add("thinking")
+    return found
+
+
+def _go_tool_round_trip(template: OllamaTemplate) -> bool:
+    """goTemplateHasToolRoundTrip."""
+    return "tools" in template.vars and "toolcalls" in template.vars and any(
+        mark in template.source for mark in ('eq .Role "tool"', "tool_response", "TOOL_RESULTS"))
+
+
+def prefers_chat_template(template: OllamaTemplate, chat_template: str | None) -> tuple[bool, str]:
+    """Whether Ollama (v0.30.11 and later, OLLAMA_GO_TEMPLATE unset) renders the GGUF's Jinja chat
+    template instead of this Go TEMPLATE (server/images.go shouldPreferChatTemplate), and why."""
+    if not chat_template:
+        return False, ""
+    chat, go = _chat_capabilities(chat_template), _go_capabilities(template)
+    if len(chat) > len(go):
+        prefer = not _go_tool_round_trip(template) or _chat_tool_round_trip(chat_template)
+        return prefer, f"the chat template has {sorted(chat)}, the TEMPLATE {sorted(go) or 'none'}"
+    if chat != go or "tools" not in chat:
+        return False, ""
+    prefer = _chat_tool_round_trip(chat_template) and not _go_tool_round_trip(template)
+    return prefer, "the chat template carries tool results back to the model and the TEMPLATE does not"
 
 
 def chat_messages(messages: list[dict[str, Any]], system: str | None,
