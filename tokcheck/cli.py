@@ -16,7 +16,15 @@ from tokcheck import zoo
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import apply_accepted
-from tokcheck.plugin.options import ACCEPT, ALLOW_DOWNLOAD, REPORT, STRICT, TRUST_REMOTE_CODE, add_to_argparse
+from tokcheck.plugin.options import (
+    ACCEPT,
+    ALLOW_DOWNLOAD,
+    MODELFILE,
+    REPORT,
+    STRICT,
+    TRUST_REMOTE_CODE,
+    add_to_argparse,
+)
 from tokcheck.report.context import ReportContext, content_hash
 from tokcheck.report.output import write_report
 from tokcheck.report.run_report import RunReport, read_report
@@ -38,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     diff = commands.add_parser("diff", help="compare the saved tokenizer files of BASE and TUNED (static checks)")
     diff.add_argument("base", metavar="BASE", help="directory, tokenizer.json, hub id[@revision] or zoo:NAME")
     diff.add_argument("tuned", metavar="TUNED", help="the tuned tokenizer, same forms as BASE")
-    add_to_argparse(diff, (REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT))
+    add_to_argparse(diff, (REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT, MODELFILE))
 
     fix = commands.add_parser("fix", help="write a repaired copy of TUNED into OUT, and check the copy against BASE")
     fix.add_argument("base", metavar="BASE", help="directory, tokenizer.json, hub id[@revision] or zoo:NAME")
@@ -82,6 +90,7 @@ def run_diff(args: argparse.Namespace) -> int:
         allow_download=getattr(args, ALLOW_DOWNLOAD.dest),
         strict=strict,
         accept=tuple(getattr(args, ACCEPT.dest)),
+        modelfile=SpecSetting(modelfile, Path.cwd()) if (modelfile := getattr(args, MODELFILE.dest)) else None,
     )
     session = CheckedSession(settings)
     findings = apply_accepted([finding for check in session.static.values() for finding in check], settings.accept)

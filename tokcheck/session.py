@@ -40,6 +40,7 @@ class Settings:
     allow_download: bool = False
     strict: bool = False
     accept: tuple[str, ...] = ()  # patterns of findings the user accepts (tokcheck.findings.apply_accepted)
+    modelfile: SpecSetting | None = None  # --modelfile: the Ollama Modelfile to check (else found beside tuned)
 
 
 @dataclass(frozen=True)

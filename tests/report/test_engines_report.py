@@ -60,3 +60,10 @@ def test_a_dropped_parser_marker_breaks_the_parsers_and_every_engines_tokens() -
     assert [engine for engine in ENGINES if table.mark(engine, "parser markers") == "✗"] == ["vLLM", "SGLang"]
     assert all(table.mark(engine, "tokens") == "✗" for engine in ENGINES)
     assert table.mark(LLAMACPP, "stop set") == "✓"
+
+
+def test_the_ollama_row_holds_the_modelfiles_findings_only() -> None:
+    table = engine_table(_static("llama3.1", "llama3.1-modelfile-stop-no-turn-end"))
+    assert table.mark("Ollama", "stop set") == "✗"
+    assert {finding.check for finding in table.findings("Ollama", "stop set")} == {"ollama"}
+    assert all(table.mark(engine, column) == "✓" for engine in ENGINES if engine != "Ollama" for column in COLUMNS)

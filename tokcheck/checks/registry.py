@@ -64,6 +64,7 @@ CHECKS: tuple[Check, ...] = (
     Check("sentence_transformers", STATIC, ("test_sentence_transformers_modules_match_base",)),
     Check("custom_code", STATIC, ("test_custom_code_matches_base",)),
     Check("save_format", STATIC, ("test_save_format_is_compatible",)),
+    Check("ollama", STATIC, ("test_ollama_modelfile_matches_base",)),
     Check("loading", LOADING, ("test_both_tokenizers_load_as_saved",)),
     Check("model_files", MODEL, ("test_model_config_agrees_with_the_weights",)),
     Check("model_rows", MODEL, ("test_every_token_id_has_an_embedding_and_an_output_row",)),

@@ -52,6 +52,8 @@ ACCEPT_INI = "tokcheck_accept"
 GOLDEN_INI = "tokcheck_golden"
 TUNED_MODEL_INI = "tokcheck_tuned_model"
 BASE_MODEL_INI = "tokcheck_base_model"
+MODELFILE_OPTION = "--modelfile"
+MODELFILE_INI = "tokcheck_modelfile"
 
 
 @dataclass(frozen=True)
@@ -131,6 +133,10 @@ BASE_MODEL = Option((BASE_MODEL_OPTION,), "tokcheck_base_model", "base model dir
                     "a PEFT adapter's base; default: the --base-tokenizer directory when it holds weights, or the "
                     "adapter's base_model_name_or_path.", "PATH",
                     ini=Ini(BASE_MODEL_INI, "base model directory (relative to the ini file)."))
+MODELFILE = Option((MODELFILE_OPTION,), "tokcheck_modelfile", "the Ollama Modelfile to check against base (its "
+                   "TEMPLATE, SYSTEM, PARAMETER stop and sampling); default: a Modelfile in the --tuned directory "
+                   "or beside a tuned .gguf.", "PATH", ini=Ini(MODELFILE_INI, "Ollama Modelfile (relative to the ini "
+                   "file)."), cli=MODELFILE_OPTION)
 EXAMPLES_PER_PROPERTY = Option((EXAMPLES_OPTION,), "tokcheck_examples", "Hypothesis examples per behaviour property "
                                "(default: the profile's: " + ", ".join(f"{name} {count}" for name, count in EXAMPLES.items())
                                + ").", "N")
@@ -157,7 +163,7 @@ NO_ENCODING_CACHE = Option((NO_ENCODING_CACHE_OPTION,), "tokcheck_no_encoding_ca
 # In the order `pytest --help` lists them.
 OPTIONS: tuple[Option, ...] = (
     BASE, TUNED, REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, NO_SUITE, ACCEPT, GOLDEN, UPDATE_GOLDEN,
-    TUNED_MODEL, BASE_MODEL, EXAMPLES_PER_PROPERTY, PROFILE, SWEEP_SAMPLE, SWEEP_SHARDS, QUICK,
+    TUNED_MODEL, BASE_MODEL, MODELFILE, EXAMPLES_PER_PROPERTY, PROFILE, SWEEP_SAMPLE, SWEEP_SHARDS, QUICK,
     FULL_SWEEPS, NO_ENCODING_CACHE,
 )  # fmt: skip
 

@@ -26,6 +26,7 @@ from tokcheck.plugin.options import (
     BASE_MODEL,
     BASE_OPTION,
     GOLDEN,
+    MODELFILE,
     NO_ENCODING_CACHE,
     NO_SUITE,
     STRICT,
@@ -126,6 +127,7 @@ def read_session_settings(config: pytest.Config, tuned_specs: TunedSpecs | None 
     first = tuned_specs.checkpoints[0] if tuned_specs.checkpoints else None
     tuned = SpecSetting(first.spec, first.relative_to) if first is not None else None
     assert STRICT.ini is not None and ACCEPT.ini is not None
+    modelfile = option_or_ini(config, MODELFILE)
     settings = Settings(
         base=base,
         tuned=tuned,
@@ -133,6 +135,7 @@ def read_session_settings(config: pytest.Config, tuned_specs: TunedSpecs | None 
         allow_download=config.getoption(ALLOW_DOWNLOAD.dest),
         strict=config.getoption(STRICT.dest) or bool(ini_value(config, STRICT.ini)[0]),
         accept=(*ini_value(config, ACCEPT.ini)[0], *config.getoption(ACCEPT.dest)),
+        modelfile=None if modelfile is None else SpecSetting(*modelfile),
     )
     return settings, base_flag or tuned_flag
 

@@ -5,7 +5,9 @@ from its JSON draws the same table.
 
 A finding names the engines it affects in evidence["engines"] where they differ (a stop id only
 some engines stop at, a sampling key only some apply); otherwise it affects every engine that
-reads its column (the parser markers: the engines with reasoning and tool-call parsers)."""
+reads its column (the parser markers: the engines with reasoning and tool-call parsers). Ollama
+serves a GGUF with its Modelfile: the ollama check's findings are its row, and of the others only
+the tokens reach it (the GGUF carries them)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from dataclasses import dataclass
 from tokcheck.checks.engines.stop_sets import STOP_RULES
 from tokcheck.findings import Finding, Severity
 
-ENGINES: tuple[str, ...] = tuple(STOP_RULES)
+OLLAMA = "Ollama"
+ENGINES: tuple[str, ...] = (*STOP_RULES, OLLAMA)
 COLUMNS: tuple[str, ...] = ("tokens", "stop set", "sampling", "template", "BOS", "parser markers")
 PARSER_ENGINES = ("vLLM", "SGLang")
 _TOKEN_CHECKS = {"vocabulary", "special_roles", "added_token_flags", "normalizer", "pre_tokenizer", "model",
@@ -22,10 +25,17 @@ _TOKEN_CHECKS = {"vocabulary", "special_roles", "added_token_flags", "normalizer
 _STOP_CODES = {"model-config.eos-not-a-stop", "model-config.end-of-turn-not-a-stop", "gguf.stop-not-end-of-generation"}
 
 
+_OLLAMA_COLUMNS = {"ollama.no-stop": "stop set", "ollama.stop-extra": "stop set",
+                   "ollama.stop-missing-turn-end": "stop set", "ollama.sampling-differs": "sampling",
+                   "ollama.num-ctx-below-context": "sampling", "ollama.num-ctx-beyond-context": "sampling"}
+
+
 def column_of(finding: Finding) -> str | None:
     """The column a finding belongs to, or None for what no engine reads differently (save format,
     loader keys, golden files)."""
     code, check = finding.code, finding.check
+    if check == "ollama":
+        return _OLLAMA_COLUMNS.get(code, "template")
     if code.startswith("parser."):
         return "parser markers"
     if code.startswith("sampling."):
@@ -42,10 +52,14 @@ def column_of(finding: Finding) -> str | None:
 
 
 def engines_of(finding: Finding, column: str) -> tuple[str, ...]:
+    if finding.check == "ollama":
+        return (OLLAMA,)
     named = (finding.evidence or {}).get("engines")
     if isinstance(named, list):
         return tuple(engine for engine in ENGINES if engine in named)
-    return PARSER_ENGINES if column == "parser markers" else ENGINES
+    if column == "parser markers":
+        return PARSER_ENGINES
+    return ENGINES if column == "tokens" else tuple(STOP_RULES)
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,8 @@ def test_custom_code_matches_base(tokcheck_session: TokcheckSession, tokcheck_ve
 
 def test_save_format_is_compatible(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
     tokcheck_verdict.conclude(tokcheck_session.static["save_format"])
+
+
+def test_ollama_modelfile_matches_base(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    # The Modelfile an export wrote beside tuned (or --modelfile): its TEMPLATE, SYSTEM, stops, sampling.
+    tokcheck_verdict.conclude(tokcheck_session.static["ollama"])

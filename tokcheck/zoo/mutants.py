@@ -25,6 +25,7 @@ from tokcheck.zoo.mutations import (
     llamafactory_llama3,
     llamafactory_output,
     lowercase_off,
+    modelfile,
     no_bos_post_processor,
     nothing,
     other_major_layout,
@@ -306,6 +307,21 @@ MUTANTS: list[Mutant] = [
            severity="warning"),
     Mutant("minilm-st-resave", "minilm", "benign: module files saved back by sentence-transformers 3",
            sentence_transformers_resave),
+    # --- Ollama Modelfiles (drift class 38; issue 27): a Modelfile in the tuned directory ---
+    Mutant("llama3.1-modelfile-llamafactory", "llama3.1",
+           "38. Ollama Modelfile TEMPLATE with a second BOS and without Llama 3.1's system header (LLaMA-Factory 0.9.5's real export)",
+           modelfile("lf-llama3.1"), "ollama.template-renders-differ", "starts with two BOS tokens"),
+    Mutant("qwen2-modelfile-llamafactory", "qwen2",
+           "38. Ollama Modelfile SYSTEM other than the template's default (LLaMA-Factory 0.9.5's real export)",
+           modelfile("lf-qwen2"), "ollama.system-differs", "You are Qwen, created by Alibaba Cloud"),
+    Mutant("llama3.1-modelfile-stop-no-turn-end", "llama3.1", "38. Ollama Modelfile PARAMETER stop without the turn end",
+           modelfile("faithful-llama3.1", ('PARAMETER stop "<|eot_id|>"\n', "")), "ollama.stop-missing-turn-end",
+           "'<|eot_id|>'"),
+    Mutant("llama3.1-modelfile-temperature", "llama3.1", "38. Ollama Modelfile temperature other than generation_config.json's",
+           modelfile("faithful-llama3.1", ("PARAMETER temperature 0.6", "PARAMETER temperature 1.0")),
+           "ollama.sampling-differs", "temperature 1 (PARAMETER temperature 1.0)", severity="warning"),
+    Mutant("llama3.1-modelfile-faithful", "llama3.1", "benign: an Ollama Modelfile written from the HF template and configs",
+           modelfile("faithful-llama3.1")),
 ]
 
 ENTRIES: list[ZooEntry] = [

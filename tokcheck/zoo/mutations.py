@@ -443,3 +443,24 @@ def sentence_transformers_resave(dest: Path) -> None:
         "prompts": {}, "default_prompt_name": None, "similarity_fn_name": "cosine"})
     for name in ("modules.json", "sentence_bert_config.json"):
         _write(dest / name, _read(dest / name))
+# Ollama Modelfiles (drift class 38): lf-*.Modelfile are what LLaMA-Factory 0.9.5's own
+# Template.get_ollama_modelfile wrote for zoo:llama3.1 (template llama3) and zoo:qwen2 (template
+# qwen), run offline on those tokenizers; unsloth-*.Modelfile what unsloth 2026.10.9's own
+# save.py create_ollama_modelfile wrote for them (as Meta-Llama-3.1-8B-Instruct and Qwen2-7B-Instruct,
+# its mapper's llama-3.1 and qwen-2 entries); faithful-*.Modelfile are written from the bases' HF
+# templates and generation_config.json.
+OLLAMA = DATA / "ollama"
+
+
+def modelfile(name: str, *replacements: tuple[str, str]) -> Callable[[Path], None]:
+    """A mutation that writes data/ollama/NAME.Modelfile into the tuned directory as `Modelfile`,
+    with each (old, new) text replaced (each must occur)."""
+
+    def mutate(dest: Path) -> None:
+        text = (OLLAMA / f"{name}.Modelfile").read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text, f"{old!r} not in {name}.Modelfile"
+            text = text.replace(old, new)
+        (dest / "Modelfile").write_text(text, encoding="utf-8")
+
+    return mutate

@@ -1,0 +1,3 @@
+module tokcheck/ollamago
+
+go 1.19
