@@ -43,7 +43,10 @@ def check_pair(base: str, tuned: str, accept: tuple[str, ...], strict: bool, tun
 
 
 def _key(finding: Finding) -> tuple[str, str]:
-    return finding.code, finding.where
+    """A finding of TUNED and the same finding of OUT: a `where` that starts with a file's full path
+    (the Modelfile's) is keyed by the file's name, which OUT keeps."""
+    place, colon, rest = finding.where.partition(": ")
+    return finding.code, (Path(place).name if "/" in place else place) + colon + rest
 
 
 def summary(plan: Plan, after: list[Finding], strict: bool) -> tuple[str, bool]:

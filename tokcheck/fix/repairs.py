@@ -9,6 +9,7 @@ is removed. An accepted finding never reaches here, so its change is kept."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from tokcheck.findings import Finding
@@ -76,7 +77,7 @@ class Repairs:
             "model_config": self._model_config, "model_stop_set": self._model_config,
             "model_sampling": self._model_config, "save_format": self._save_format,
             "sentence_transformers": self._beside_file, "custom_code": self._beside_file,
-            "context_length": self._length_keys,
+            "context_length": self._length_keys, "ollama": self._modelfile,
         }.get(check)
         if check in COMPONENTS:
             return self._restore_json_key(TOKENIZER_JSON, [check], code)
@@ -364,6 +365,37 @@ class Repairs:
             base_config = self.base_files.json(name)
             nested = name == "config.json" and isinstance(base_config, dict) and key in (base_config.get("text_config") or {})
             self._restore_json_key(name, ["text_config", key] if nested else [key], finding.code)
+        return None
+
+    # --- Ollama's Modelfile ---------------------------------------------------------------------
+
+    def _modelfile(self, finding: Finding) -> str | None:
+        """A PARAMETER line set to what base's files say (a stop at the turn end added, a sampling
+        value or num_ctx restored); TEMPLATE and SYSTEM are Go templates no file of base holds."""
+        path_text, _, _ = finding.where.partition(": ")
+        path = Path(path_text)
+        if path.parent.resolve() != self.files.directory.resolve():
+            return "the Modelfile is not in TUNED (--modelfile): edit it where it is, as the finding's fix says"
+        code = finding.code
+        if code in ("ollama.stop-missing-turn-end", "ollama.sampling-differs"):
+            line = finding.fix.removeprefix("add ")
+        elif code == "ollama.num-ctx-beyond-context":
+            line = f"PARAMETER num_ctx {finding.base}"
+        elif code.startswith(("ollama.system", "ollama.template")):
+            return ("TEMPLATE and SYSTEM are Go templates the exporter wrote from its own table: tokcheck does not "
+                    "translate base's Jinja chat template into one; re-export, or write them from base's template "
+                    "(docs/ollama.md has a faithful Modelfile)")
+        else:
+            return f"no automatic repair for {code}"
+        name = path.name
+        text = self.files.text(name) or ""
+        _, parameter, *_ = line.split(" ", 2)
+        replaced = parameter != "stop"  # stop is repeatable: one more line; the others are set anew
+        kept = [row for row in text.splitlines()
+                if not (replaced and re.match(rf"\s*parameter\s+{re.escape(parameter)}\s", row, re.IGNORECASE))]
+        self.files.set_text(name, "\n".join([*kept, line]) + "\n")
+        self.files.record(name, line + ("" if not replaced or len(kept) == len(text.splitlines()) else
+                                        f" (replacing tuned's PARAMETER {parameter})"), code)
         return None
 
     # --- chat templates -------------------------------------------------------------------------
