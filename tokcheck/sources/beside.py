@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,22 @@ def relative_imports(text: str) -> list[str]:
 
 def beside_files(directory: Path) -> list[str]:
     """Every file these readers may read, for a snapshot's content key: the sentence-transformers
-    files, each subfolder's config.json (a module's), and the top-level .py files."""
+    files, the config.json of each module folder modules.json names (not any subfolder's: a run's
+    checkpoint-N folders are not its modules), and the top-level .py files."""
     names = [name for name in (ST_MODULES, *ST_TOP_FILES) if (directory / name).is_file()]
-    names += sorted(f"{path.parent.name}/config.json" for path in directory.glob("*/config.json"))
+    names += sorted(f"{folder}/config.json" for folder in _module_folders(directory)
+                    if (directory / folder / "config.json").is_file())
     return names + sorted(path.name for path in directory.glob("*.py"))
+
+
+def _module_folders(directory: Path) -> list[str]:
+    """The module folders modules.json names; none where it is missing or unreadable (the snapshot
+    reports a bad modules.json; a content key only needs the files it would read)."""
+    try:
+        modules = json.loads((directory / ST_MODULES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(modules, list):
+        return []
+    return [module["path"] for module in modules if isinstance(module, dict) and isinstance(module.get("path"), str)
+            and module["path"] and _inside(directory, module["path"])]
