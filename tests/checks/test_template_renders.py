@@ -14,8 +14,13 @@ from pathlib import Path
 import pytest
 
 from tokcheck.checks.checked_session import CheckedSession
-from tokcheck.checks.template_capabilities import CAPABILITIES, CAPABILITY_LOST, capability_table
-from tokcheck.checks.template_renders import SAME_RENDERS, template_options
+from tokcheck.checks.template_capabilities import (
+    CAPABILITIES,
+    CAPABILITY_LOST,
+    capabilities_lost,
+    capability_table,
+)
+from tokcheck.checks.template_renders import SAME_RENDERS, probes, template_options
 from tokcheck.findings import Finding, Severity
 from tokcheck.report.context import ReportContext
 from tokcheck.report.html import render_html
@@ -159,3 +164,43 @@ def test_a_differing_render_carries_both_renders_as_token_boxes(tmp_path: Path) 
     base, tuned = finding.evidence["tokens"]["base"], finding.evidence["tokens"]["tuned"]
     assert base["ids"] != tuned["ids"] and base["tokens"][0] == "<|begin_of_text|>" and base["special"][0]
     assert "".join(base["pieces"]).startswith("<|begin_of_text|><|start_header_id|>system")
+
+
+# Qwen2's ChatML with a branch for each capability minja does not probe, as real templates write them:
+# documents as Command-R and Granite take them, reasoning_content and list content as Qwen3 reads them.
+_DOCUMENTS = "{% if documents %}{% for d in documents %}{{ d.title + ': ' + d.text + '\\n' }}{% endfor %}{% endif %}"
+_REASONING = "{% if message.reasoning_content %}{{ '<think>' + message.reasoning_content + '</think>' }}{% endif %}"
+_TYPED = "{% if message['content'] is string %}{{ message['content'] }}{% else %}{% for part in message['content'] %}" \
+         "{{ part['text'] }}{% endfor %}{% endif %}"
+
+
+def _every_branch(template: str) -> str:
+    old = "'\n' + message['content'] + '<|im_end|>'"
+    assert old in template
+    branches = template.replace(old, "'\n' }}" + _REASONING + _TYPED + "{{ '<|im_end|>'")
+    return _DOCUMENTS + _with_thinking_switch(branches)
+
+
+def test_the_capabilities_minja_does_not_probe_are_found_and_lost_one_by_one() -> None:
+    session = CheckedSession(Settings(base=SpecSetting("zoo:qwen2"), tuned=SpecSetting("zoo:qwen2")), store=STORE)
+    tokenizer = session.pair()[0].tokenizer
+    full = _every_branch(tokenizer.chat_template)
+    found = {key for key, value in capability_table(tokenizer, full).items() if value}
+    assert found == {"system_role", "thinking_toggle", "typed_content", "documents", "reasoning_content"}
+    for branch, name in ((_DOCUMENTS, "documents"), (_REASONING, "reasoning_content"), (_TYPED, "typed_content"),
+                         (THINKING_OFF, "thinking_toggle")):
+        kept = full.replace(branch, "{{ message['content'] }}" if branch == _TYPED else "")
+        lost = capabilities_lost("chat_template", "chat template", "chat_template.jinja",
+                                 capability_table(tokenizer, full), capability_table(tokenizer, kept))
+        assert [finding.message.split(":")[1] for finding in lost] == [f" tuned's template lost {name}"]
+    options = [probe.option for probe in probes(tokenizer, template_options(full)) if probe.option]
+    assert {"documents=[...]", "continue_final_message=True", "enable_thinking=False"} <= set(options)
+    assert any("reasoning_content" in probe.name for probe in probes(tokenizer, []))
+
+
+def test_a_documents_branch_lost_differs_under_documents_and_is_named(tmp_path: Path) -> None:
+    base = _copy("qwen2", tmp_path, "base", lambda t: _DOCUMENTS + t)
+    changed, lost = _template_findings(base, _copy("qwen2", tmp_path, "tuned"))
+    assert "with documents=[...], as a user passes it to apply_chat_template" in changed.message
+    assert "the render of user, generation prompt, documents differs at character 0" in changed.message
+    assert "lost documents" in lost.message
