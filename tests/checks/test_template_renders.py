@@ -5,7 +5,6 @@ default, different with enable_thinking=False) is an error naming the probe that
 
 from __future__ import annotations
 
-import re
 import shutil
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -28,7 +27,13 @@ from tokcheck.report.run_report import RunReport
 from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.zoo import path_for
-from tokcheck.zoo.mutations import list_safe, rewrite_template, tool_role_only, user_turns_list_safe
+from tokcheck.zoo.mutations import (
+    list_safe,
+    rewrite_template,
+    tool_role_only,
+    user_turns_list_safe,
+    without_tool_definitions,
+)
 
 
 class _Page(HTMLParser):
@@ -117,12 +122,7 @@ def test_a_thinking_switch_lost_differs_only_under_the_option_and_is_named(tmp_p
 
 
 def test_a_template_that_lost_its_tools_block_lost_tools(tmp_path: Path) -> None:
-    def without_tools(template: str) -> str:  # an export that keeps tool calls, not the tool definitions
-        changed = re.sub(r"\{%- for t in tools %\}.*?\{%- endfor %\}", "", template, flags=re.S)
-        assert changed.count("for t in tools") == 0 and changed != template
-        return changed
-
-    findings = _template_findings("zoo:llama3.1", _copy("llama3.1", tmp_path, "tuned", without_tools))
+    findings = _template_findings("zoo:llama3.1", _copy("llama3.1", tmp_path, "tuned", without_tool_definitions))
     lost = [finding for finding in findings if finding.code == CAPABILITY_LOST]
     assert [finding.message.split(":")[1] for finding in lost] == [" tuned's template lost tools"]
     assert lost[0].severity is Severity.ERROR and "tools                yes   no" in lost[0].detail
