@@ -5,8 +5,11 @@ option base's template reads (true and false), and as vLLM and SGLang pass each 
 by the content format each detects in that side's template (tokcheck.checks.engines.vllm and
 .sglang: SGLang changes only a request whose content is a list of typed parts). A change whose
 every render is the same (a comment, a template made list-safe, whitespace control that emits
-nothing) is info; one whose render differs stays an error and names the first probe that differs.
-The behaviour checks still render Hypothesis transcripts on top."""
+nothing) is info; one whose render differs stays an error and names the first probe that differs,
+and the option it sets where it sets one (enable_thinking=False). The arguments apply_chat_template
+passes itself (documents=, continue_final_message) and an assistant's reasoning_content are probed
+too. Each changed template's capabilities are tabled on both sides
+(tokcheck.checks.template_capabilities): each one tuned lost is its own error. The behaviour checks still render Hypothesis transcripts on top."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from tokcheck.checks.engines import sglang
 from tokcheck.checks.engines.transformers import syntax_tree
 from tokcheck.checks.engines.vllm import STRING, as_vllm_passes, content_format
 from tokcheck.checks.static.templates import RENDERS_DIFFER
+from tokcheck.checks.template_capabilities import capabilities_lost, capability_table
 from tokcheck.display import escaped, first_difference
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, Severity
@@ -48,6 +52,8 @@ class Probe:
     # The messages tuned's template gets, where an engine hands each side its own form (vLLM's
     # content format); None: the same as base's.
     tuned_messages: list[dict[str, Any]] | None = None
+    # The option a user passes that this probe sets ("enable_thinking=False"); None: no option.
+    option: str | None = None
 
 
 def template_options(template: str) -> list[str]:
@@ -75,12 +81,13 @@ def probes(base: LiveTokenizer, options: list[str], formats: tuple[str, str] = (
             extra = {"tools": tools} if tools is not None and transcript.name == "tool-call" else {}
             label = f"{transcript.name}{', generation prompt' if prompt else ''}{', tools' if extra else ''}"
             yield Probe(label, transcript.messages, {"add_generation_prompt": prompt, **extra})
+    yield from _passed_by_apply_chat_template()
     for option in options:
         for transcript in FIXED_TRANSCRIPTS:
             if transcript.name in _PROBED_WITH_OPTIONS:
                 for value in (True, False):
                     yield Probe(f"{transcript.name}, generation prompt, {option}={value}", transcript.messages,
-                                {"add_generation_prompt": True, option: value})
+                                {"add_generation_prompt": True, option: value}, option=f"{option}={value}")
     if formats != (STRING, STRING):
         for transcript in FIXED_TRANSCRIPTS:
             yield Probe(f"{transcript.name}, generation prompt, as vLLM passes it (content as {formats[0]} to base, "
@@ -93,6 +100,23 @@ def probes(base: LiveTokenizer, options: list[str], formats: tuple[str, str] = (
                         f"{sglang_formats[0]} to base, as {sglang_formats[1]} to tuned)",
                         sglang.as_sglang_passes(parts, sglang_formats[0]), {"add_generation_prompt": True},
                         sglang.as_sglang_passes(parts, sglang_formats[1]))
+
+
+def _passed_by_apply_chat_template() -> Iterator[Probe]:
+    """The arguments apply_chat_template handles itself (so `template_options` leaves them out),
+    each probed on its own: documents=, continue_final_message=True, and an assistant turn with
+    reasoning_content (a message key Qwen3-style templates read). A template that ignores one
+    renders it as it renders the same transcript without it, on both sides."""
+    from tokcheck.inputs.transcripts import FIXED_TRANSCRIPTS
+
+    messages = {transcript.name: transcript.messages for transcript in FIXED_TRANSCRIPTS}
+    documents = [{"title": "Paris", "text": "Paris is the capital of France."}]
+    yield Probe("user, generation prompt, documents", messages["user"], {"add_generation_prompt": True,
+                "documents": documents}, option="documents=[...]")
+    yield Probe("assistant-last, continue_final_message", messages["assistant-last"],
+                {"continue_final_message": True}, option="continue_final_message=True")
+    reasoning = [messages["assistant-last"][0], {**messages["assistant-last"][1], "reasoning_content": "The user greets."}]
+    yield Probe("assistant-last with reasoning_content", reasoning, {"add_generation_prompt": False})
 
 
 def render(tokenizer: LiveTokenizer, probe: Probe, template: str | None, *, tuned: bool = False) -> str:
@@ -159,9 +183,17 @@ def judged_by_renders(findings: list[Finding], base: Side, tuned: Side) -> list[
     for finding in findings:
         if finding.code == CHANGED:
             name = next(changed)
-            finding = _judged(finding, *live, name, (before[name].text, after[name].text))
-        judged.append(finding)
+            judged.append(_judged(finding, *live, name, (before[name].text, after[name].text)))
+            chosen = None if name == "default" else name
+            judged += capabilities_lost(finding.check, _label(name), finding.where, capability_table(live[0], chosen),
+                                        capability_table(live[1], chosen))
+        else:
+            judged.append(finding)
     return judged
+
+
+def _label(name: str) -> str:
+    return "chat template" if name == "default" else f"chat template {name!r}"
 
 
 def _judged(finding: Finding, base: LiveTokenizer, tuned: LiveTokenizer, name: str, templates: tuple[str, str]) -> Finding:
@@ -174,10 +206,12 @@ def _judged(finding: Finding, base: LiveTokenizer, tuned: LiveTokenizer, name: s
                     "base's template reads, and as vLLM and SGLang pass them): no prompt changes",
             fix="")
     probe, before, after, position = differing
+    # An option the user passes: the error names it, since only requests that pass it change.
+    option = "" if probe.option is None else f"; with {probe.option}, as a user passes it to apply_chat_template"
     return dataclasses.replace(
         finding,
-        message=f"{finding.message.removesuffix(RENDERS_DIFFER)}; the render of {probe.name} differs at character {position}: "
-                f"base {_around(before, position)}, tuned {_around(after, position)}",
+        message=f"{finding.message.removesuffix(RENDERS_DIFFER)}{option}; the render of {probe.name} differs at character "
+                f"{position}: base {_around(before, position)}, tuned {_around(after, position)}",
         detail=f"first differing render ({probe.name}):\n  base:  {escaped(before)[:2000]}\n  tuned: "
                f"{escaped(after)[:2000]}\n\n{finding.detail}",
         evidence=_evidence(base, tuned, before, after),

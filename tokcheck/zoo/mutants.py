@@ -52,6 +52,7 @@ from tokcheck.zoo.mutations import (
     unsloth_map_eos,
     user_turns_list_safe,
     without,
+    without_tool_definitions,
 )
 from tokcheck.zoo.registry import ZooEntry
 
@@ -322,6 +323,9 @@ MUTANTS: list[Mutant] = [
            "ollama.sampling-differs", "temperature 1 (PARAMETER temperature 1.0)", severity="warning"),
     Mutant("llama3.1-modelfile-faithful", "llama3.1", "benign: an Ollama Modelfile written from the HF template and configs",
            modelfile("faithful-llama3.1")),
+    # --- issue 28 (item 1): template options and capabilities ---
+    Mutant("llama3.1-tool-definitions-dropped", "llama3.1", "43. the chat template no longer writes tools= into the prompt",
+           rewrite_template(without_tool_definitions), "template.capability-lost", "lost tools"),
 ]
 
 ENTRIES: list[ZooEntry] = [

@@ -6,6 +6,7 @@ names which edit makes which mutant."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -224,6 +225,15 @@ def tool_role_only(template: str) -> str:
     )
     if changed == template:
         raise ValueError("the template has no ipython header to change")
+    return changed
+
+
+def without_tool_definitions(template: str) -> str:
+    """Drop the blocks that write tools= into the prompt (Llama 3.1 writes them in the system or the
+    first user turn), keeping tool calls and results: the template no longer tells the model its tools."""
+    changed = re.sub(r"\{%- for t in tools %\}.*?\{%- endfor %\}", "", template, flags=re.S)
+    if changed == template:
+        raise ValueError("the template has no tools loop to drop")
     return changed
 
 
