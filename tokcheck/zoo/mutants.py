@@ -329,7 +329,7 @@ MUTANTS: list[Mutant] = [
     Mutant("qwen2-vl-processor-dropped", "qwen2-vl", "45. preprocessor_config.json lost on save",
            removed("preprocessor_config.json"), "processor.file-lost", "tuned has no image processor config"),
     Mutant("qwen2-vl-max-pixels", "qwen2-vl", "45. max_pixels lowered to 512*28*28 (images at another resolution)",
-           max_pixels(401408), "processor.resolution-changed", "max_pixels 1003520 -> 401408"),
+           max_pixels(401408), "processor.resolution-changed", "size.longest_edge 1003520 -> 401408"),
     Mutant("qwen2-vl-image-token-shifted", "qwen2-vl", "45. config.json image_token_id off by one",
            edit("config.json", lambda c: c.__setitem__("image_token_id", c["image_token_id"] + 1)),
            "processor.image-token-id", "'<|video_pad|>'"),

@@ -20,7 +20,8 @@ tokenizer, in either layout, and the image and video token ids of config.json, b
 Defaults for keys a save leaves out are the image processor's own (so only keys both sides name, or
 one side names, are compared); min_pixels/max_pixels win over size (transformers 4.57.6 and 5.24
 models/qwen2_vl/image_processing*_qwen2_vl.py: "override size with min_pixels and max_pixels"), so a
-v4 save (both) and a v5 save (size only) of one processor compare equal.
+v4 save (both) and a v5 save (size only) of one processor compare equal: both as size.shortest_edge
+and size.longest_edge.
 The image-token counts for fixed image sizes are tokcheck.checks.static.processor_tokens'."""
 
 from __future__ import annotations
@@ -82,17 +83,18 @@ def processor_class(files: dict[str, Any]) -> str | None:
 
 
 def resolution(config: dict[str, Any]) -> dict[str, Any]:
-    """The resolution keys a config sets, with min/max_pixels taking the place of size's
-    shortest_edge/longest_edge as the Qwen2-VL processors read them."""
+    """The resolution keys a config sets, as the processor reads them: min_pixels/max_pixels
+    written into size's shortest_edge/longest_edge (the Qwen2-VL processors' "override size with
+    min_pixels and max_pixels"), and size's entries as keys of their own ("size.longest_edge")."""
     found = {key: config[key] for key in RESOLUTION_KEYS if key in config}
-    size = dict(found["size"]) if isinstance(found.get("size"), dict) else found.get("size")
-    if isinstance(size, dict) and ("min_pixels" in found or "max_pixels" in found
-                                   or config.get("image_processor_type", "").startswith("Qwen")):
-        found.setdefault("min_pixels", size.pop("shortest_edge", None))
-        found.setdefault("max_pixels", size.pop("longest_edge", None))
+    size = found.pop("size", None)
+    pixels = {edge: found.pop(key) for key, edge in (("min_pixels", "shortest_edge"), ("max_pixels", "longest_edge"))
+              if found.get(key) is not None}
+    if isinstance(size, dict) or pixels:
+        size = {**(size if isinstance(size, dict) else {}), **pixels}
+        found.update({f"size.{key}": value for key, value in size.items()})
+    elif size is not None:
         found["size"] = size
-        if not size:
-            found.pop("size")
     return {key: value for key, value in found.items() if value is not None}
 
 
@@ -166,7 +168,7 @@ def _resolution(part: str, before: Part, after: Part) -> list[Finding]:
         f"the {part} processor's {', '.join(changed)} changed ({after.where}): "
         + ", ".join(f"{key} {compact(old.get(key))} -> {compact(new.get(key))}" for key in changed)
         + f"; {part}s are processed at another resolution, into another number of tokens, than in training",
-        where=f"{after.where}: {changed[0]}", base={key: old.get(key) for key in changed},
+        where=f"{after.where}: {changed[0].partition('.')[0]}", base={key: old.get(key) for key in changed},
         tuned={key: new.get(key) for key in changed},
         fix=f"restore {', '.join(changed)} from base's {before.where} unless the model was trained with the new values",
     )]
