@@ -5,14 +5,20 @@ each of its mutants through the whole suite."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tokcheck.checks.static.processor import check_processor, processor_part, resolution, token_ids
+from tokcheck import zoo
+from tokcheck.checks.static.processor import check_processor, processor_part, token_ids
+from tokcheck.checks.static.processor_resolution import resolution
 from tokcheck.checks.static.processor_tokens import NotCounted, image_processor_class, image_token_counts
+from tokcheck.sources.beside import beside_files
 from tokcheck.sources.snapshot import TokenizerSnapshot, take_snapshot
 from tokcheck.sources.spec import resolve
+from tokcheck.zoo.mutations import image_processor_resave
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +39,13 @@ def test_the_snapshot_reads_the_processor_and_the_vision_token_ids(base: Tokeniz
     assert token_ids(base.model_config) == {"image_token_id": 151655, "video_token_id": 151656}
     assert base.id_to_token[151655] == "<|image_pad|>"
     assert check_processor(base, base) == []
+
+
+def test_the_image_processor_saved_back_by_transformers_is_quiet(base: TokenizerSnapshot, tmp_path: Path) -> None:
+    dest = tmp_path / "resaved"
+    shutil.copytree(zoo.path_for("qwen2-vl"), dest)
+    image_processor_resave(dest)
+    assert check_processor(base, take_snapshot(resolve(str(dest)))) == []
 
 
 def test_a_transformers_4_and_a_transformers_5_save_compare_equal(image: dict[str, Any]) -> None:
@@ -65,3 +78,12 @@ def test_the_processor_class_a_checkpoint_names_for_remote_code_is_an_info_not_a
     tuned = dataclasses.replace(base, processor={"preprocessor_config.json": remote})
     codes = [(f.code, f.severity.value) for f in check_processor(base, tuned)]
     assert codes == [("processor.class-changed", "error"), ("processor.tokens-not-counted", "info")]
+
+
+def test_a_resolution_beyond_any_real_processor_is_not_resized_to(image: dict[str, Any]) -> None:
+    with pytest.raises(NotCounted, match=r"size\.shortest_edge"):
+        image_token_counts({**image, "min_pixels": 10**12})
+
+
+def test_the_processor_files_key_the_stored_snapshot() -> None:
+    assert "preprocessor_config.json" in beside_files(zoo.path_for("qwen2-vl"))

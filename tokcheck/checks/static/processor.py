@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from tokcheck.checks.static.processor_resolution import resolution
 from tokcheck.checks.static.processor_tokens import check_image_tokens
 from tokcheck.display import compact
 from tokcheck.findings import Finding, Severity
@@ -40,12 +41,6 @@ PROCESSOR = "processor_config.json"
 PARTS = {"image": ("preprocessor_config.json", "image_processor"),
          "video": ("video_preprocessor_config.json", "video_processor")}
 CLASS_KEYS = {"image": "image_processor_type", "video": "video_processor_type"}
-# The keys that set the resolution images are processed at and how they are cut into patches.
-RESOLUTION_KEYS = (
-    "size", "min_pixels", "max_pixels", "patch_size", "temporal_patch_size", "merge_size", "crop_size",
-    "do_resize", "do_center_crop", "resample", "image_seq_length", "num_image_tokens", "max_image_tiles",
-    "do_pad", "fps", "min_frames", "max_frames",
-)
 TOKEN_ID_KEYS = ("image_token_id", "image_token_index", "video_token_id", "video_token_index")
 # The tokenizer_config.json name of the token each id must be (transformers 5 extra_special_tokens).
 TOKEN_NAMES = {"image_token_id": "image_token", "image_token_index": "image_token",
@@ -80,22 +75,6 @@ def processor_class(files: dict[str, Any]) -> str | None:
         if isinstance(value, str):
             return value
     return None
-
-
-def resolution(config: dict[str, Any]) -> dict[str, Any]:
-    """The resolution keys a config sets, as the processor reads them: min_pixels/max_pixels
-    written into size's shortest_edge/longest_edge (the Qwen2-VL processors' "override size with
-    min_pixels and max_pixels"), and size's entries as keys of their own ("size.longest_edge")."""
-    found = {key: config[key] for key in RESOLUTION_KEYS if key in config}
-    size = found.pop("size", None)
-    pixels = {edge: found.pop(key) for key, edge in (("min_pixels", "shortest_edge"), ("max_pixels", "longest_edge"))
-              if found.get(key) is not None}
-    if isinstance(size, dict) or pixels:
-        size = {**(size if isinstance(size, dict) else {}), **pixels}
-        found.update({f"size.{key}": value for key, value in size.items()})
-    elif size is not None:
-        found["size"] = size
-    return {key: value for key, value in found.items() if value is not None}
 
 
 def check_processor(base: TokenizerSnapshot, tuned: TokenizerSnapshot) -> list[Finding]:

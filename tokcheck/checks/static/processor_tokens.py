@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tokcheck.checks.static.processor_resolution import resolution
 from tokcheck.environment import import_transformers
 from tokcheck.findings import Finding, Severity
 from tokcheck.sources.snapshot import TokenizerSnapshot
@@ -24,6 +25,9 @@ from tokcheck.sources.snapshot import TokenizerSnapshot
 CHECK = "processor"
 # (height, width) of the synthetic images: a square and a 4:3 photo.
 IMAGE_SIZES = ((448, 448), (768, 1024))
+# A setting above this (a min_pixels of 10**12, a size of 10**9) would resize the synthetic image
+# to more pixels than a check should allocate: not counted. Qwen2-VL's own max is 12,845,056.
+MOST_PIXELS = 64 * 1024 * 1024
 
 
 class NotCounted(Exception):
@@ -55,6 +59,9 @@ def image_token_counts(config: dict[str, Any]) -> dict[str, int] | None:
     except ImportError:
         raise NotCounted("numpy is not installed") from None
     cls = image_processor_class(str(config.get("image_processor_type", "")))
+    for key, value in resolution(config).items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and value > MOST_PIXELS:
+            raise NotCounted(f"{key} {value} is beyond what tokcheck will resize a test image to")
     settings = {key: value for key, value in config.items() if key != "auto_map"}
     try:
         processor = cls.from_dict(settings)
