@@ -25,7 +25,7 @@ from tokcheck.plugin import (
     TUNED_OPTION,
 )
 
-STATIC_TESTS = 17  # tests in tokcheck/suite/test_static.py
+STATIC_TESTS = 18  # tests in tokcheck/suite/test_static.py
 # Runs that count outcomes select the static checks: other parts of the suite (behaviour, model)
 # have tests of their own, and these tests are about the plugin, not those checks.
 STATIC = ("-m", "static")

@@ -63,6 +63,8 @@ CHECKS: tuple[Check, ...] = (
     Check("context_length", STATIC, ("test_context_length_is_not_shorter_than_base",)),
     Check("sentence_transformers", STATIC, ("test_sentence_transformers_modules_match_base",)),
     Check("custom_code", STATIC, ("test_custom_code_matches_base",)),
+    # Multimodal processors (issue 28 item 3).
+    Check("processor", STATIC, ("test_multimodal_processor_matches_base",)),
     Check("save_format", STATIC, ("test_save_format_is_compatible",)),
     Check("ollama", STATIC, ("test_ollama_modelfile_matches_base",)),
     Check("loading", LOADING, ("test_both_tokenizers_load_as_saved",)),

@@ -1,5 +1,6 @@
 """The files beside a tokenizer that inference reads as well: the sentence-transformers modules
-(modules.json and each module's config) and the Python files `auto_map` points to. Read as data
+(modules.json and each module's config), a multimodal processor's files and the Python files
+`auto_map` points to. Read as data
 only: a .py file's bytes are hashed and kept as text, never imported or run."""
 
 from __future__ import annotations
@@ -17,6 +18,18 @@ from tokcheck.sources.files import read_json, read_object
 # sentence-transformers' own files at the top of a checkpoint (SentenceTransformer.save writes them).
 ST_MODULES = "modules.json"
 ST_TOP_FILES = ("sentence_bert_config.json", "config_sentence_transformers.json")
+# A multimodal processor's files, in both layouts. transformers 4 saves each part in its own file
+# (the image processor in preprocessor_config.json, the video processor in
+# video_preprocessor_config.json, processor_config.json only for the processor's own kwargs, the
+# template in chat_template.json); transformers 5 (processing_utils.py ProcessorMixin.save_pretrained
+# and to_dict, 5.24) writes one processor_config.json with each part nested under its attribute name
+# ("image_processor", "video_processor") and "processor_class", and the template to chat_template.jinja.
+PROCESSOR_FILES = (
+    "preprocessor_config.json",
+    "processor_config.json",
+    "video_preprocessor_config.json",
+    "chat_template.json",
+)
 # The configs that name custom code in an auto_map, and what reads them.
 AUTO_MAP_FILES = ("tokenizer_config.json", "config.json")
 
@@ -44,6 +57,12 @@ def read_sentence_transformers(directory: Path, label: str) -> dict[str, Any]:
         if path.is_file():
             found[name] = read_object(path, label=f"{label}: {name}")
     return found
+
+
+def read_processor(directory: Path, label: str) -> dict[str, Any]:
+    """The processor files a directory has, by name, each a JSON object; empty for a text-only checkpoint."""
+    return {name: read_object(directory / name, label=f"{label}: {name}")
+            for name in PROCESSOR_FILES if (directory / name).is_file()}
 
 
 def _inside(directory: Path, relative: str) -> bool:
@@ -132,9 +151,10 @@ def relative_imports(text: str) -> list[str]:
 
 def beside_files(directory: Path) -> list[str]:
     """Every file these readers may read, for a snapshot's content key: the sentence-transformers
-    files, the config.json of each module folder modules.json names (not any subfolder's: a run's
-    checkpoint-N folders are not its modules), and the top-level .py files."""
-    names = [name for name in (ST_MODULES, *ST_TOP_FILES) if (directory / name).is_file()]
+    files, the processor files, the config.json of each module folder modules.json names (not any
+    subfolder's: a run's checkpoint-N folders are not its modules), and the top-level .py files
+    (chat_template.json is a tokenizer file already)."""
+    names = [name for name in (ST_MODULES, *ST_TOP_FILES, *PROCESSOR_FILES[:3]) if (directory / name).is_file()]
     names += sorted(f"{folder}/config.json" for folder in _module_folders(directory)
                     if (directory / folder / "config.json").is_file())
     return names + sorted(path.name for path in directory.glob("*.py"))

@@ -17,7 +17,7 @@ from typing import Any
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.gc_pause import gc_paused
 from tokcheck.sources import canonical
-from tokcheck.sources.beside import CodeFile, read_custom_code, read_sentence_transformers
+from tokcheck.sources.beside import CodeFile, read_custom_code, read_processor, read_sentence_transformers
 from tokcheck.sources.files import KNOWN_FILES, TEMPLATE_DIR, check_remote_code, read_object, read_text
 from tokcheck.sources.gguf.as_snapshot import ORIGIN as GGUF_ORIGIN
 from tokcheck.sources.gguf.as_snapshot import snapshot_fields as gguf_snapshot_fields
@@ -76,6 +76,9 @@ class TokenizerSnapshot:
     sentence_transformers: dict[str, Any] = field(default_factory=dict)
     # The .py files the auto_maps of tokenizer_config.json and config.json name, hashed, never imported.
     custom_code: dict[str, CodeFile] = field(default_factory=dict)
+    # A multimodal processor's files by name (preprocessor_config.json, processor_config.json, ...):
+    # empty for a text-only checkpoint (tokcheck.sources.beside.PROCESSOR_FILES).
+    processor: dict[str, Any] = field(default_factory=dict)
 
     @cached_property
     def id_to_token(self) -> dict[int, str]:
@@ -198,6 +201,7 @@ def _beside(source: TokenizerSource, config: dict[str, Any], model_config: dict[
     return {
         "sentence_transformers": read_sentence_transformers(source.directory, source.spec),
         "custom_code": read_custom_code(source.directory, {"tokenizer_config.json": config, "config.json": model_config}),
+        "processor": read_processor(source.directory, source.spec),
     }
 
 

@@ -75,6 +75,10 @@ def test_custom_code_matches_base(tokcheck_session: TokcheckSession, tokcheck_ve
     tokcheck_verdict.conclude(tokcheck_session.static["custom_code"])
 
 
+def test_multimodal_processor_matches_base(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
+    tokcheck_verdict.conclude(tokcheck_session.static["processor"])
+
+
 def test_save_format_is_compatible(tokcheck_session: TokcheckSession, tokcheck_verdict: Verdict) -> None:
     tokcheck_verdict.conclude(tokcheck_session.static["save_format"])
 

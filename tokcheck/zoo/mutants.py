@@ -20,11 +20,13 @@ from tokcheck.zoo.mutations import (
     drop_added,
     drop_config_added,
     edit,
+    image_processor_resave,
     in_model_dir,
     list_safe,
     llamafactory_llama3,
     llamafactory_output,
     lowercase_off,
+    max_pixels,
     modelfile,
     no_bos_post_processor,
     nothing,
@@ -32,6 +34,7 @@ from tokcheck.zoo.mutations import (
     other_merges_format,
     pooling_mode,
     pre_tokenizer_part,
+    processor_v5_nested,
     removed,
     reorder_merges,
     resave,
@@ -326,6 +329,19 @@ MUTANTS: list[Mutant] = [
     # --- issue 28 (item 1): template options and capabilities ---
     Mutant("llama3.1-tool-definitions-dropped", "llama3.1", "43. the chat template no longer writes tools= into the prompt",
            rewrite_template(without_tool_definitions), "template.capability-lost", "lost tools"),
+    # --- Multimodal processors (drift class 45; issue 28 item 3): zoo:qwen2-vl's image processor ---
+    Mutant("qwen2-vl-processor-dropped", "qwen2-vl", "45. preprocessor_config.json lost on save",
+           removed("preprocessor_config.json"), "processor.file-lost", "tuned has no image processor config"),
+    Mutant("qwen2-vl-max-pixels", "qwen2-vl", "45. max_pixels lowered to 512*28*28 (images at another resolution)",
+           max_pixels(401408), "processor.resolution-changed", "size.longest_edge 1003520 -> 401408"),
+    Mutant("qwen2-vl-image-token-shifted", "qwen2-vl", "45. config.json image_token_id off by one",
+           edit("config.json", lambda c: c.__setitem__("image_token_id", c["image_token_id"] + 1)),
+           "processor.image-token-id", "'<|video_pad|>'"),
+    Mutant("qwen2-vl-processor-v5-nested", "qwen2-vl",
+           "45. image processor only nested in processor_config.json (transformers 5), read by transformers 4.57",
+           processor_v5_nested, "processor.v5-nesting", "transformers 4.57", severity="warning"),
+    Mutant("qwen2-vl-processor-resaved", "qwen2-vl", "benign: image processor saved back by transformers",
+           image_processor_resave),
 ]
 
 ENTRIES: list[ZooEntry] = [

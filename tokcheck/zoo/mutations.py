@@ -474,3 +474,36 @@ def modelfile(name: str, *replacements: tuple[str, str]) -> Callable[[Path], Non
         (dest / "Modelfile").write_text(text, encoding="utf-8")
 
     return mutate
+
+
+# A multimodal processor's files (drift class 45; zoo:qwen2-vl).
+IMAGE_PROCESSOR = "preprocessor_config.json"
+
+
+def max_pixels(value: int) -> Callable[[Path], None]:
+    """max_pixels set as a training recipe does (LLaMA-Factory's image_max_pixels, qwen-vl-utils'
+    max_pixels=512*28*28): in both keys transformers 4 writes, or size's longest_edge alone (5)."""
+
+    def change(config: dict[str, Any]) -> None:
+        if "max_pixels" in config:
+            config["max_pixels"] = value
+        config["size"]["longest_edge"] = value
+
+    return edit(IMAGE_PROCESSOR, change)
+
+
+def processor_v5_nested(dest: Path) -> None:
+    """The image processor moved into processor_config.json as transformers 5's
+    ProcessorMixin.save_pretrained writes it (processing_utils.py to_dict/to_json_string, 5.24:
+    each attribute nested under its name, "processor_class", indent 2, sorted keys), with no
+    preprocessor_config.json left beside it."""
+    image_processor = _read(dest / IMAGE_PROCESSOR)
+    (dest / IMAGE_PROCESSOR).unlink()
+    _write(dest / "processor_config.json", {"image_processor": image_processor, "processor_class": "Qwen2VLProcessor"},
+           sort_keys=True)
+
+
+def image_processor_resave(dest: Path) -> None:
+    """The image processor loaded and saved back by the installed transformers' own class."""
+    transformers = import_transformers()
+    transformers.AutoImageProcessor.from_pretrained(str(dest), local_files_only=True).save_pretrained(str(dest))

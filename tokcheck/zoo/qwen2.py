@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tokenizers import AddedToken, Regex, Tokenizer, models, normalizers, pre_tokenizers, processors
 
+from tokcheck.environment import import_transformers
 from tokcheck.zoo import packages
 from tokcheck.zoo.bytelevel import byte_level_decoder, merges_one_per_token, token_string
 from tokcheck.zoo.saving import chat_template, save_tokenizer, special_list_key, write_model_configs
@@ -130,3 +131,48 @@ def build_qwen2(dest: Path) -> None:
         **{special_list_key(): [IM_START, IM_END]},
     )
     write_model_configs(dest, CONFIG, GENERATION)
+
+
+# Qwen2-VL-7B-Instruct's tokenizer: Qwen2's, with the vision and grounding tokens added after
+# <|im_end|> (ids 151646-151656, as in its tokenizer.json), and config.json's vision token ids.
+VL_TOKENS = (
+    "<|object_ref_start|>", "<|object_ref_end|>", "<|box_start|>", "<|box_end|>", "<|quad_start|>",
+    "<|quad_end|>", "<|vision_start|>", "<|vision_end|>", "<|vision_pad|>", "<|image_pad|>", "<|video_pad|>",
+)
+VL_CONFIG = {
+    **CONFIG,
+    "architectures": ["Qwen2VLForConditionalGeneration"],
+    "model_type": "qwen2_vl",
+    "vision_start_token_id": 151652,
+    "vision_end_token_id": 151653,
+    "vision_token_id": 151654,
+    "image_token_id": 151655,
+    "video_token_id": 151656,
+}
+
+
+def build_qwen2_vl(dest: Path) -> None:
+    """The Qwen2 tokenizer with Qwen2-VL's added tokens, and the image processor transformers'
+    own Qwen2VLImageProcessor() saves with its defaults (preprocessor_config.json)."""
+    ranks = read_tiktoken(packages.data_file(PACKAGE, "resources/qwen.tiktoken", "qwen2"))
+    tokenizer = qwen2_tokenizer(ranks)
+    tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in VL_TOKENS])
+    assert tokenizer.token_to_id("<|image_pad|>") == VL_CONFIG["image_token_id"]
+    save_tokenizer(
+        tokenizer,
+        dest,
+        class_name="Qwen2TokenizerFast",
+        template=chat_template("qwen2_instruct.jinja"),
+        add_prefix_space=False,
+        bos_token=None,
+        clean_up_tokenization_spaces=False,
+        eos_token=IM_END,
+        errors="replace",
+        model_max_length=32768,
+        pad_token=ENDOFTEXT,
+        split_special_tokens=False,
+        unk_token=None,
+        **{special_list_key(): [IM_START, IM_END, *VL_TOKENS]},
+    )
+    write_model_configs(dest, VL_CONFIG, GENERATION)
+    import_transformers().Qwen2VLImageProcessor().save_pretrained(str(dest))

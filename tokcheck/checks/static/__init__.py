@@ -14,6 +14,7 @@ from tokcheck.checks.static.context_length import check_context_length
 from tokcheck.checks.static.custom_code import check_custom_code
 from tokcheck.checks.static.model_config import check_model_config
 from tokcheck.checks.static.pipeline import check_component, check_model
+from tokcheck.checks.static.processor import check_processor
 from tokcheck.checks.static.save_format import check_save_format
 from tokcheck.checks.static.sentence_transformers import check_sentence_transformers
 from tokcheck.checks.static.specials import check_added_token_flags, check_special_roles
@@ -42,6 +43,7 @@ STATIC_CHECKS: dict[str, StaticCheck] = {
     "context_length": check_context_length,
     "sentence_transformers": check_sentence_transformers,
     "custom_code": check_custom_code,
+    "processor": check_processor,
     "save_format": check_save_format,
 }
 
