@@ -14,6 +14,7 @@ from typing import Any
 
 from tokcheck.findings import Finding
 from tokcheck.fix.files import ABSENT, SideFiles, TunedFiles
+from tokcheck.sources.beside import PROCESSOR_FILES
 from tokcheck.sources.snapshot import TokenizerSnapshot
 from tokcheck.sources.tokens import SPECIAL_ROLES, token_content
 
@@ -77,7 +78,7 @@ class Repairs:
             "model_config": self._model_config, "model_stop_set": self._model_config,
             "model_sampling": self._model_config, "save_format": self._save_format,
             "sentence_transformers": self._beside_file, "custom_code": self._beside_file,
-            "context_length": self._length_keys, "ollama": self._modelfile,
+            "context_length": self._length_keys, "ollama": self._modelfile, "processor": self._processor,
         }.get(check)
         if check in COMPONENTS:
             return self._restore_json_key(TOKENIZER_JSON, [check], code)
@@ -355,6 +356,22 @@ class Repairs:
                 self.files.set_json(each, ABSENT)
                 self.files.record(each, f"{each} removed (base has none)", finding.code)
         return None if names else f"no automatic repair for {finding.code}"
+
+    def _processor(self, finding: Finding) -> str | None:
+        """An image-token id in config.json restored; otherwise base's processor files copied back
+        (their layout too: a v5-nested processor_config.json a v4 loader cannot read) and any
+        processor file base does not have left out."""
+        name, key = parse_where(finding.where)
+        if name == "config.json" and key:
+            return self._restore_json_key(name, key.split("."), finding.code)
+        for each in PROCESSOR_FILES[:3]:  # chat_template.json is the template repair's
+            if self.base_files.path(each).is_file():
+                self.files.copy_from(each, self.base_files.path(each))
+                self.files.record(each, f"{each} copied from base", finding.code)
+            elif self.files.path(each).is_file():
+                self.files.set_json(each, ABSENT)
+                self.files.record(each, f"{each} removed (base has none)", finding.code)
+        return None
 
     def _length_keys(self, finding: Finding) -> str | None:
         """Each length key the finding names ("tokenizer_config.json model_max_length") back to base's."""
