@@ -42,15 +42,22 @@ def check_pair(base: str, tuned: str, accept: tuple[str, ...], strict: bool, tun
     return Checked(session, apply_accepted(findings, accept), rows)
 
 
-def _key(finding: Finding) -> tuple[str, str]:
+def _finding_key(finding: Finding, tuned: tuple[str, ...] = ()) -> tuple[str, str]:
     """A finding of TUNED and the same finding of OUT: a `where` that starts with a file's full path
-    (the Modelfile's) is keyed by the file's name, which OUT keeps."""
+    (the Modelfile's) is keyed by the file's name, which OUT keeps; one that starts with the tuned
+    spec itself (a GGUF's, before and after: `tuned`) by no place at all."""
     place, colon, rest = finding.where.partition(": ")
+    if place in tuned:
+        return finding.code, "TUNED" + colon + rest
     return finding.code, (Path(place).name if "/" in place else place) + colon + rest
 
 
-def summary(plan: Plan, after: list[Finding], strict: bool) -> tuple[str, bool]:
-    """The report of a written fix, and whether something that fails remains."""
+def summary(plan: Plan, after: list[Finding], strict: bool, tuned: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """The report of a written fix, and whether something that fails remains; `tuned`: the specs
+    of TUNED and OUT where findings name them (a GGUF's)."""
+    def _key(finding: Finding) -> tuple[str, str]:
+        return _finding_key(finding, tuned)
+
     lines = []
     by_file: dict[str, list[str]] = {}
     for change in plan.files.log:
