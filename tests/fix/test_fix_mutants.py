@@ -90,3 +90,15 @@ def test_the_zoo_training_run_is_fixed_checkpoint_by_checkpoint(tmp_path: Path) 
     assert tree_digest(run) == before
     given = sorted(p.relative_to(run).as_posix() for p in run.rglob("*") if p.is_file())
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()) == given
+
+
+@pytest.mark.slow  # the default suite in a fresh pytest, on the drifted pair (its behaviour checks shrink counterexamples) and on the copy: 23 s; the default tier proves with the static checks
+def test_full_proves_the_copy_with_the_default_suite(tmp_path: Path) -> None:
+    from tokcheck.fix import proof
+
+    findings, failed = proof.suite_findings("zoo:minilm", "zoo:minilm-no-lowercase", (), False, None, False)
+    assert failed and "pipeline.normalizer-changed" in {finding.code for finding in findings}  # the suite itself ran
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["fix", "zoo:minilm", "zoo:minilm-no-lowercase", "-o", str(tmp_path / "out"), "--full"])
+    assert code == EXIT_CLEAN and "fixed 1 of 1 findings" in stdout.getvalue() and "remains:" not in stdout.getvalue()

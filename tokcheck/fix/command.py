@@ -11,10 +11,10 @@ from pathlib import Path
 
 from tokcheck import zoo
 from tokcheck.errors import TokcheckUsageError
-from tokcheck.findings import Finding
+from tokcheck.findings import Finding, Severity
 from tokcheck.fix.files import SideFiles, TunedFiles
 from tokcheck.fix.plan import Plan, build_plan, to_repair
-from tokcheck.fix.proof import check_pair, summary
+from tokcheck.fix.proof import absolute_spec, check_pair, suite_findings, summary
 from tokcheck.fix.repairs import Repairs
 from tokcheck.fix.writer import WEIGHTS, check_out, copy_or_link, dry_run_diff, write_out
 from tokcheck.sources.checkpoints import checkpoint_folders, has_tokenizer_files
@@ -134,9 +134,21 @@ def _fix_checkpoint(args: argparse.Namespace, base_source: TokenizerSource, tune
         return EXIT_DRIFT if any(finding.fails(strict) for finding in plan.targets) else EXIT_CLEAN
     linked = write_out(out, sources, files)
     tuned_out = out / "tokenizer.json" if tuned_source.bare_file is not None else out
-    after = check_pair(args.base, str(tuned_out), accept, strict, out / prefix if model is not None else None)
-    return _prove(args.base, plan, after.findings, strict, tuned_out,
-                  f" ({len(linked)} weight file(s) hard-linked)" if linked else "")
+    after = _after(args, str(tuned_out), accept, strict, out / prefix if model is not None else None)
+    return _prove(args.base, plan, after, strict, tuned_out, f" ({len(linked)} weight file(s) hard-linked)" if linked else "")
+
+
+def _after(args: argparse.Namespace, tuned_out: str, accept: tuple[str, ...], strict: bool, model: Path | None) -> list[Finding]:
+    """OUT's findings against BASE: the static checks in process, or with --full the default suite."""
+    if not getattr(args, "full", False):
+        return check_pair(args.base, tuned_out, accept, strict, model).findings
+    findings, suite_failed = suite_findings(args.base, tuned_out, accept, strict, model, False)
+    if suite_failed and not any(finding.fails(strict) for finding in findings):
+        print(f"the default suite failed on the copy without a finding: run pytest --base-tokenizer {args.base} "
+              f"--tuned {tuned_out} to see why")
+        return [*findings, Finding("suite", "fix.suite-failed", Severity.ERROR, "the default suite failed on the copy",
+                                   where=tuned_out)]
+    return findings
 
 
 def _prove(base: str, plan: Plan, after: list[Finding], strict: bool, tuned_out: Path, note: str,
@@ -189,5 +201,5 @@ def _run_gguf_fix(args: argparse.Namespace, base_source: TokenizerSource, tuned_
         write_gguf(gguf_file, tuned_out, repairs.edits, args.tuned)
     else:
         copy_or_link(gguf_file, tuned_out)
-    after = check_pair(args.base, str(tuned_out), accept, strict, None)
-    return _prove(args.base, plan, after.findings, strict, tuned_out, "", (args.tuned, str(tuned_out)))
+    after = _after(args, str(tuned_out), accept, strict, None)
+    return _prove(args.base, plan, after, strict, tuned_out, "", (args.tuned, str(tuned_out), absolute_spec(str(tuned_out))))
