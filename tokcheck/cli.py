@@ -55,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="a new (or empty) directory for the repaired copy")
     fix.add_argument("--tuned-model", metavar="DIR", help="the tuned model directory, when apart from TUNED")
     fix.add_argument("--dry-run", action="store_true", help="write nothing; print the repairs as a unified diff")
+    fix.add_argument("--full", action="store_true", help="prove the copy with the default pytest suite (behaviour "
+                     "checks included), not only the static checks")
     add_to_argparse(fix, (STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, ACCEPT))
 
     report = commands.add_parser("report", help="render a saved JSON report again: HTML, Markdown or JSON by -o's suffix")

@@ -130,3 +130,30 @@ def test_a_replaced_custom_code_file_is_copied_back_without_being_run(
     assert "modeling_mini.py copied from base  [custom-code.file-changed]" in out and "fixed 1 of 1 findings" in out
     assert (tmp_path / "out" / "modeling_mini.py").read_bytes() == (sides["base"] / "modeling_mini.py").read_bytes()
     assert not canary.exists()
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_a_training_run_is_fixed_checkpoint_by_checkpoint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # a small run of real zoo tokenizers: a clean save, a drifted one, a weights-only folder, and the final save
+    run = tmp_path / "run"
+    shutil.copytree(zoo.path_for("minilm-copy"), run / "checkpoint-10")
+    shutil.copytree(zoo.path_for("minilm-no-lowercase"), run / "checkpoint-20")
+    (run / "checkpoint-30").mkdir()
+    (run / "checkpoint-30" / "trainer_state.json").write_text('{"global_step": 30}\n')
+    shutil.copytree(zoo.path_for("minilm-no-lowercase"), run, dirs_exist_ok=True)
+    before = tree_digest(run)
+    out = tmp_path / "out"
+    code, stdout, _ = run_fix(capsys, "zoo:minilm", str(run), "-o", str(out))
+    assert code == EXIT_CLEAN, stdout
+    assert stdout.count("fixed 1 of 1 findings") == 2 and "normalizer restored to base's" in stdout
+    assert "== checkpoint-10\nnothing to fix" in stdout and "== checkpoint-30\nno tokenizer files" in stdout
+    assert tree_digest(run) == before
+    # the same layout; the clean checkpoint and the weights-only folder exactly as they were
+    given, fixed = _files(run), _files(out)
+    assert sorted(fixed) == sorted(given)
+    changed = {name for name in given if given[name] != fixed[name]}
+    assert changed == {"checkpoint-20/tokenizer.json", "tokenizer.json"}
+    assert main(["diff", "zoo:minilm", str(out / "checkpoint-20")]) == EXIT_CLEAN

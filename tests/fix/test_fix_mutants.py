@@ -66,3 +66,39 @@ def test_every_benign_variant_is_left_alone(mutant: Mutant, tmp_path: Path) -> N
     code, out = _fix(mutant, tmp_path / "out")
     assert code == EXIT_CLEAN and out.startswith("nothing to fix"), out
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow  # seven checkpoints of Llama 3, each with findings checked twice: 20 s; the default tier fixes a small minilm run
+def test_the_zoo_training_run_is_fixed_checkpoint_by_checkpoint(tmp_path: Path) -> None:
+    from tokcheck.zoo import training_runs
+
+    run = training_runs.build_run("llama3-run", tmp_path / "run")
+    before = tree_digest(run)
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["fix", "zoo:llama3", str(run), "-o", str(tmp_path / "out")])
+    out = stdout.getvalue()
+    assert code == EXIT_CLEAN and "remains:" not in out, out
+    sections = dict(re.findall(r"^== (\S+)\n(.*?)(?=^== |\Z)", out, flags=re.MULTILINE | re.DOTALL))
+    assert list(sections) == ["checkpoint-500", "checkpoint-1000", "checkpoint-1500", "checkpoint-2000", "checkpoint-2500",
+                              "checkpoint-3000", "checkpoint-3500", "run"]
+    for name in ("checkpoint-500", "checkpoint-1000", "checkpoint-2000"):
+        assert sections[name].startswith("nothing to fix") and "copied as it is" in sections[name]
+    assert "<|eom_id|>" in sections["checkpoint-1500"] and "fixed 4 of 4 findings" in sections["checkpoint-1500"]
+    for name in ("checkpoint-2500", "checkpoint-3000", "run"):
+        assert "post_processor restored" in sections[name] and "fixed 1 of 1 findings" in sections[name]
+    assert tree_digest(run) == before
+    given = sorted(p.relative_to(run).as_posix() for p in run.rglob("*") if p.is_file())
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*") if p.is_file()) == given
+
+
+@pytest.mark.slow  # the default suite in a fresh pytest, on the drifted pair (its behaviour checks shrink counterexamples) and on the copy: 23 s; the default tier proves with the static checks
+def test_full_proves_the_copy_with_the_default_suite(tmp_path: Path) -> None:
+    from tokcheck.fix import proof
+
+    findings, failed = proof.suite_findings("zoo:minilm", "zoo:minilm-no-lowercase", (), False, None, False)
+    assert failed and "pipeline.normalizer-changed" in {finding.code for finding in findings}  # the suite itself ran
+    stdout = io.StringIO()
+    with contextlib.redirect_stdout(stdout):
+        code = main(["fix", "zoo:minilm", "zoo:minilm-no-lowercase", "-o", str(tmp_path / "out"), "--full"])
+    assert code == EXIT_CLEAN and "fixed 1 of 1 findings" in stdout.getvalue() and "remains:" not in stdout.getvalue()

@@ -7,10 +7,18 @@ included; once something fails, its warnings are repaired with it."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 from tokcheck.findings import Finding, Severity
 from tokcheck.fix.files import TunedFiles
-from tokcheck.fix.repairs import Repairs
+
+
+class Repairer(Protocol):
+    """tokcheck.fix.repairs.Repairs (a checkpoint directory) or tokcheck.fix.gguf.GGUFRepairs (a GGUF)."""
+
+    files: TunedFiles
+
+    def repair(self, finding: Finding) -> str | None: ...
 
 
 @dataclass
@@ -28,7 +36,7 @@ def to_repair(findings: list[Finding]) -> list[Finding]:
     return [finding for finding in findings if finding.severity is not Severity.INFO]
 
 
-def build_plan(findings: list[Finding], repairs: Repairs, strict: bool) -> Plan:
+def build_plan(findings: list[Finding], repairs: Repairer, strict: bool) -> Plan:
     targets = to_repair(findings) if any(finding.fails(strict) for finding in findings) else []
     reasons = {}
     for index, finding in enumerate(targets):

@@ -5,12 +5,17 @@ change answers, `fixed N of M findings`, and each finding that remains with its 
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from tokcheck.checks.checked_session import CheckedSession
+from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding, apply_accepted
 from tokcheck.fix.plan import Plan, to_repair
+from tokcheck.report.run_report import read_report
 from tokcheck.session import Settings, SpecSetting
 
 
@@ -42,15 +47,47 @@ def check_pair(base: str, tuned: str, accept: tuple[str, ...], strict: bool, tun
     return Checked(session, apply_accepted(findings, accept), rows)
 
 
-def _key(finding: Finding) -> tuple[str, str]:
+def absolute_spec(spec: str) -> str:
+    """A path spec made absolute (the suite runs in a directory of its own); zoo:NAME and hub ids as they are."""
+    path = Path(spec).expanduser()
+    return str(path.resolve()) if not spec.startswith("zoo:") and path.exists() else spec
+
+
+def suite_findings(base: str, tuned: str, accept: tuple[str, ...], strict: bool, tuned_model: Path | None,
+                   allow_download: bool) -> tuple[list[Finding], bool]:
+    """--full: the default suite on BASE/OUT, as `pytest --base-tokenizer BASE --tuned OUT` runs it, in
+    an empty directory (no project's tests or ini file) in a fresh interpreter; its findings come
+    back through --tokcheck-report. Also whether pytest failed."""
+    with tempfile.TemporaryDirectory(prefix="tokcheck-fix-full-") as work:
+        report = Path(work) / "report.json"
+        argv = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--base-tokenizer", absolute_spec(base),
+                "--tuned", absolute_spec(tuned), "--tokcheck-report", str(report)]
+        argv += [flag for pattern in accept for flag in ("--tokcheck-accept", pattern)]
+        argv += ["--tokcheck-strict"] * strict + ["--tokcheck-allow-download"] * allow_download
+        argv += ["--tuned-model", str(tuned_model.resolve())] if tuned_model is not None else []
+        done = subprocess.run(argv, cwd=work, capture_output=True, text=True, check=False)
+        if not report.is_file():
+            last = (done.stderr.strip() or done.stdout.strip() or f"exit {done.returncode}").splitlines()[-1]
+            raise TokcheckUsageError(f"--full: the suite did not run on the repaired copy: {last}")
+        return read_report(report, str(report)).findings, done.returncode != 0
+
+
+def _finding_key(finding: Finding, tuned: tuple[str, ...] = ()) -> tuple[str, str]:
     """A finding of TUNED and the same finding of OUT: a `where` that starts with a file's full path
-    (the Modelfile's) is keyed by the file's name, which OUT keeps."""
+    (the Modelfile's) is keyed by the file's name, which OUT keeps; one that starts with the tuned
+    spec itself (a GGUF's, before and after: `tuned`) by no place at all."""
     place, colon, rest = finding.where.partition(": ")
+    if place in tuned:
+        return finding.code, "TUNED" + colon + rest
     return finding.code, (Path(place).name if "/" in place else place) + colon + rest
 
 
-def summary(plan: Plan, after: list[Finding], strict: bool) -> tuple[str, bool]:
-    """The report of a written fix, and whether something that fails remains."""
+def summary(plan: Plan, after: list[Finding], strict: bool, tuned: tuple[str, ...] = ()) -> tuple[str, bool]:
+    """The report of a written fix, and whether something that fails remains; `tuned`: the specs
+    of TUNED and OUT where findings name them (a GGUF's)."""
+    def _key(finding: Finding) -> tuple[str, str]:
+        return _finding_key(finding, tuned)
+
     lines = []
     by_file: dict[str, list[str]] = {}
     for change in plan.files.log:

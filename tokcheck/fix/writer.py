@@ -32,6 +32,16 @@ def dumps(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
 
 
+def copy_or_link(source: Path, dest: Path) -> bool:
+    """A weight file into OUT: hard-linked when on the same filesystem (True), else copied."""
+    try:
+        os.link(source.resolve(), dest)
+        return True
+    except OSError:
+        shutil.copyfile(source, dest)  # another filesystem: a plain copy
+        return False
+
+
 def write_out(out: Path, sources: dict[str, Path], files: TunedFiles) -> list[str]:
     """Copy `sources` (relative name -> file) into OUT, then apply the edits; returns the names hard-linked."""
     linked = []
@@ -43,12 +53,9 @@ def write_out(out: Path, sources: dict[str, Path], files: TunedFiles) -> list[st
         dest = out / name
         dest.parent.mkdir(parents=True, exist_ok=True)
         if name.endswith(WEIGHTS):
-            try:
-                os.link(source.resolve(), dest)
+            if copy_or_link(source, dest):
                 linked.append(name)
-                continue
-            except OSError:
-                pass  # another filesystem: a plain copy
+            continue
         shutil.copyfile(source, dest)
     for name, source in files.copied.items():
         (out / name).parent.mkdir(parents=True, exist_ok=True)

@@ -53,6 +53,7 @@ GOLDEN_INI = "tokcheck_golden"
 TUNED_MODEL_INI = "tokcheck_tuned_model"
 BASE_MODEL_INI = "tokcheck_base_model"
 MODELFILE_OPTION = "--modelfile"
+FIX_OPTION = "--tokcheck-fix"
 MODELFILE_INI = "tokcheck_modelfile"
 
 
@@ -159,12 +160,15 @@ NO_ENCODING_CACHE = Option((NO_ENCODING_CACHE_OPTION,), "tokcheck_no_encoding_ca
                            "side's large sweep encodings in tokcheck's cache directory for the next run (also "
                            "TOKCHECK_NO_ENCODING_CACHE=1); an unwritable cache directory just runs uncached.",
                            action="store_true")
+FIX = Option((FIX_OPTION,), "tokcheck_fix", "after a failing run, write a repaired copy of the tuned checkpoint "
+             "into OUT (new or empty), as `tokcheck fix BASE TUNED -o OUT` does, and print the command that checks "
+             "it.", "OUT")
 
 # In the order `pytest --help` lists them.
 OPTIONS: tuple[Option, ...] = (
     BASE, TUNED, REPORT, STRICT, TRUST_REMOTE_CODE, ALLOW_DOWNLOAD, NO_SUITE, ACCEPT, GOLDEN, UPDATE_GOLDEN,
     TUNED_MODEL, BASE_MODEL, MODELFILE, EXAMPLES_PER_PROPERTY, PROFILE, SWEEP_SAMPLE, SWEEP_SHARDS, QUICK,
-    FULL_SWEEPS, NO_ENCODING_CACHE,
+    FULL_SWEEPS, NO_ENCODING_CACHE, FIX,
 )  # fmt: skip
 
 

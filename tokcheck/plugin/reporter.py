@@ -16,6 +16,7 @@ import pytest
 
 from tokcheck.errors import TokcheckUsageError
 from tokcheck.findings import Finding
+from tokcheck.plugin import fix_after
 from tokcheck.plugin.checkpoint_report import CheckpointCollector
 from tokcheck.plugin.options import REPORT
 from tokcheck.plugin.state import PluginRun
@@ -68,7 +69,12 @@ class DriftReporter:
         if self.across is not None:
             self.across.take(report, _test_order(report))
 
-    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+    def pytest_terminal_summary(self, terminalreporter: Any, exitstatus: int) -> None:
+        self.drift_summary(terminalreporter)
+        if fix_after.wanted(self.config, exitstatus):
+            fix_after.write_fixed_copy(self.config, self.run.settings, terminalreporter)
+
+    def drift_summary(self, terminalreporter: Any) -> None:
         suite_expected = self.run.checkpoints.has_pair and not self.run.no_suite
         if not self.ran_checks and not suite_expected:
             return

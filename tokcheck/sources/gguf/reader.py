@@ -48,6 +48,9 @@ class GGUFContents:
     # sha256 of the bytes parsed (header, key-value section and, when read, the tensor index): what
     # a report names as this side's content, since hashing the tensor data would read gigabytes.
     metadata_sha256: str = ""
+    # Where the tensor index starts and ends (with `tensors`): tokcheck fix copies from there on as it is.
+    index_start: int = 0
+    index_end: int = 0
 
 
 class _Cursor:
@@ -180,6 +183,7 @@ def _parse(cursor: _Cursor, tensors: bool) -> GGUFContents:
             value = cursor.value(value_type)
         contents.fields[key] = value
         contents.field_types[key] = (value_type, item_type)
+    contents.index_start = cursor.offset
     if tensors:
         for index in range(tensor_count):
             cursor.context = f"tensor {index} of {tensor_count}"
@@ -191,5 +195,6 @@ def _parse(cursor: _Cursor, tensors: bool) -> GGUFContents:
             cursor.unpack("<I")  # ggml type
             cursor.unpack("<Q")  # data offset
             contents.tensor_shapes[name] = shape
+        contents.index_end = cursor.offset
     contents.metadata_sha256 = hashlib.sha256(cursor.data[: cursor.offset]).hexdigest()
     return contents
