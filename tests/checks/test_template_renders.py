@@ -28,10 +28,12 @@ from tokcheck.session import Settings, SpecSetting
 from tokcheck.sources.snapshot_store import SnapshotStore
 from tokcheck.zoo import path_for
 from tokcheck.zoo.mutations import (
+    THINKING_OFF,
     list_safe,
     rewrite_template,
     tool_role_only,
     user_turns_list_safe,
+    with_thinking_switch,
     without_tool_definitions,
 )
 
@@ -52,13 +54,6 @@ class _Page(HTMLParser):
         self.text.append(data)
 
 
-THINKING_OFF = "{% if enable_thinking is defined and enable_thinking is false %}{{ '<think>\\n\\n</think>\\n\\n' }}{% endif %}"
-
-
-def _with_thinking_switch(template: str) -> str:
-    old = "{{ '<|im_start|>assistant\n' }}"
-    assert old in template
-    return template.replace(old, old + THINKING_OFF)
 
 
 def _copy(name: str, tmp_path: Path, label: str, change: Callable[[str], str] | None = None) -> Path:
@@ -103,7 +98,7 @@ def test_a_doubled_bos_differs_from_the_first_probe(tmp_path: Path) -> None:
 def test_a_thinking_switch_lost_differs_only_under_the_option_and_is_named(tmp_path: Path) -> None:
     # A merged Qwen3 whose exported template dropped the enable_thinking branch (LLaMA-Factory#9765):
     # zoo:qwen2 with Qwen3's switch in base, without it in tuned (the zoo has no Qwen3 base).
-    base = _copy("qwen2", tmp_path, "base", _with_thinking_switch)
+    base = _copy("qwen2", tmp_path, "base", with_thinking_switch)
     assert template_options((base / "chat_template.jinja").read_text(encoding="utf-8")) == ["enable_thinking"]
     changed, lost = _template_findings(base, _copy("qwen2", tmp_path, "tuned"))
     assert changed.severity is Severity.ERROR
@@ -178,7 +173,7 @@ def _every_branch(template: str) -> str:
     old = "'\n' + message['content'] + '<|im_end|>'"
     assert old in template
     branches = template.replace(old, "'\n' }}" + _REASONING + _TYPED + "{{ '<|im_end|>'")
-    return _DOCUMENTS + _with_thinking_switch(branches)
+    return _DOCUMENTS + with_thinking_switch(branches)
 
 
 def test_the_capabilities_minja_does_not_probe_are_found_and_lost_one_by_one() -> None:

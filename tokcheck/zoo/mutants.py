@@ -54,7 +54,9 @@ from tokcheck.zoo.mutations import (
     trl_setup_chat_format,
     unsloth_map_eos,
     user_turns_list_safe,
+    with_thinking_switch,
     without,
+    without_thinking_switch,
     without_tool_definitions,
 )
 from tokcheck.zoo.registry import ZooEntry
@@ -291,6 +293,12 @@ MUTANTS: list[Mutant] = [
     Mutant("qwen2-template-list-safe", "qwen2", "benign: template made list-safe in every branch", rewrite_template(list_safe)),
     Mutant("qwen2-generation-config-resaved", "qwen2", "benign: generation_config.json saved back by transformers",
            resave_generation_config),
+    # A Qwen3-style thinking switch (the zoo has no Qwen3 base): added to Qwen2's template it renders
+    # every default probe the same (benign), and dropped again it differs under enable_thinking=False.
+    Mutant("qwen2-thinking", "qwen2", "benign: Qwen3's enable_thinking switch added to the template",
+           rewrite_template(with_thinking_switch)),
+    Mutant("qwen2-thinking-dropped", "qwen2-thinking", "43. the enable_thinking branch dropped by an export (LLaMA-Factory#9765)",
+           rewrite_template(without_thinking_switch), "template.changed", "enable_thinking=False"),
     # --- issue 28 (items 2, 5): sentence-transformers modules and context length ---
     Mutant("minilm-pooling-dropped", "minilm", "44. 1_Pooling/config.json lost on save (FlagEmbedding#1326)",
            removed("1_Pooling/config.json"), "sentence-transformers.pooling-lost", "1_Pooling/config.json is missing"),

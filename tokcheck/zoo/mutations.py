@@ -218,6 +218,25 @@ def user_turns_list_safe(template: str) -> str:
             + "{% endif %}" + template[end:])
 
 
+# Qwen3's switch, as its template writes it: with enable_thinking=False the generation prompt gets
+# an empty think block, which the model was trained to read as "answer without reasoning".
+THINKING_OFF = "{% if enable_thinking is defined and enable_thinking is false %}{{ '<think>\\n\\n</think>\\n\\n' }}{% endif %}"
+_QWEN_GENERATION_PROMPT = "{{ '<|im_start|>assistant\n' }}"
+
+
+def with_thinking_switch(template: str) -> str:
+    """Qwen2's template with Qwen3's enable_thinking switch after the generation prompt."""
+    assert _QWEN_GENERATION_PROMPT in template
+    return template.replace(_QWEN_GENERATION_PROMPT, _QWEN_GENERATION_PROMPT + THINKING_OFF)
+
+
+def without_thinking_switch(template: str) -> str:
+    """The switch dropped again, as an export that rebuilt the template from its own table drops it
+    (LLaMA-Factory#9765: a merged Qwen3 that thinks even with enable_thinking=false)."""
+    assert THINKING_OFF in template
+    return template.replace(THINKING_OFF, "")
+
+
 def tool_role_only(template: str) -> str:
     """Change how tool results render, and nothing else (llama 3.1 renders them as ipython)."""
     changed = template.replace(
