@@ -59,6 +59,7 @@ CHECKS: tuple[Check, ...] = (
     # Beside the config ids it complements, though the model files' test finds it.
     Check("model_stop_set", MODEL, ("test_model_directories_stop_generation_where_base_does",)),
     Check("model_sampling", MODEL, ("test_model_directories_keep_the_sampling_defaults_of_base",)),
+    Check("st_embeddings", MODEL, ("test_sentence_transformers_embeddings_match_base",)),
     # The files beside the tokenizer that inference reads (issue 28 items 2, 4 and 5).
     Check("context_length", STATIC, ("test_context_length_is_not_shorter_than_base",)),
     Check("sentence_transformers", STATIC, ("test_sentence_transformers_modules_match_base",)),

@@ -10,6 +10,7 @@ import pytest
 from tokcheck.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from tokcheck.checks.checked_session import CheckedSession
     from tokcheck.checks.model.inspection import ModelInspection
     from tokcheck.plugin.verdict import Verdict
 
@@ -46,6 +47,17 @@ def test_model_directories_stop_generation_where_base_does(
 ) -> None:
     # Configs only: runs whether or not the weights can be read here.
     tokcheck_verdict.conclude(tokcheck_model_checks.stop_set)
+
+
+def test_sentence_transformers_embeddings_match_base(tokcheck_session: CheckedSession, tokcheck_verdict: Verdict) -> None:
+    # Through sentence-transformers itself, where installed: the embeddings a consumer that pools gets.
+    from tokcheck.checks.model.st_embeddings import embedding_findings, unavailable
+
+    base, tuned = tokcheck_session.pair()
+    reason = unavailable(base, tuned)
+    if reason:
+        pytest.skip(reason)
+    tokcheck_verdict.conclude(embedding_findings(base, tuned))
 
 
 def test_model_directories_keep_the_sampling_defaults_of_base(
