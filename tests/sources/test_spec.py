@@ -92,3 +92,19 @@ def test_slow_only_directory_is_converted_by_transformers(tmp_path: Path) -> Non
     original = take_snapshot(resolve(str(shipped)))
     assert converted.tokenizer_json_origin.startswith("converted by transformers from")
     assert converted.vocab == original.vocab and converted.model_type == "WordPiece"
+
+
+def test_an_export_folder_resolves_to_its_one_gguf(tmp_path: Path) -> None:
+    pytest.importorskip("gguf", reason="GGUF specs need the gguf package")
+    export = tmp_path / "export"  # what LLaMA-Factory's and unsloth's exports write: the GGUF and a Modelfile
+    export.mkdir()
+    (export / "Modelfile").write_text("FROM ./model.gguf\n")
+    with pytest.raises(TokcheckUsageError, match="directory has no tokenizer files"):
+        resolve(str(export))
+    (export / "model-00001-of-00002.gguf").write_bytes(b"GGUF")
+    (export / "model-00002-of-00002.gguf").write_bytes(b"GGUF")
+    source = resolve(str(export))
+    assert (source.kind, source.gguf_file) == ("gguf", export / "model-00001-of-00002.gguf")  # a split GGUF once
+    (export / "model-q4.gguf").write_bytes(b"GGUF")
+    with pytest.raises(TokcheckUsageError, match=r"several GGUF files \(model-00001-of-00002.gguf, model-q4.gguf\)"):
+        resolve(str(export))

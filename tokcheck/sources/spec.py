@@ -85,8 +85,21 @@ def _resolve_path(spec: str, path: Path) -> TokenizerSource:
             )
         return TokenizerSource(spec=spec, kind="file", directory=path.parent, bare_file=path)
     if not any((path / name).is_file() for name in TOKENIZER_FILES):
+        exported = _exported_gguf(spec, path)
+        if exported is not None:  # an export folder (the GGUF and its Modelfile): the GGUF is the tokenizer
+            return _resolve_path(spec, exported)
         raise TokcheckUsageError(
             f"{spec}: directory has no tokenizer files (expected tokenizer.json, "
             "tokenizer_config.json or tokenizer.model)"
         )
     return TokenizerSource(spec=spec, kind="directory", directory=path)
+
+
+def _exported_gguf(spec: str, path: Path) -> Path | None:
+    """The one GGUF of a directory without tokenizer files (what LLaMA-Factory's and unsloth's
+    exports write beside their Modelfile), counting a split GGUF once; None when it has none."""
+    models = sorted({first_shard(spec, found) for found in path.glob("*.gguf") if found.is_file()})
+    if len(models) > 1:
+        names = ", ".join(model.name for model in models)
+        raise TokcheckUsageError(f"{spec}: directory holds several GGUF files ({names}): give the one to check")
+    return models[0] if models else None
