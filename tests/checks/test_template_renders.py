@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.report.page import Page
 from tokcheck.checks.checked_session import CheckedSession
 from tokcheck.checks.template_capabilities import (
     CAPABILITIES,
@@ -36,24 +36,6 @@ from tokcheck.zoo.mutations import (
     with_thinking_switch,
     without_tool_definitions,
 )
-
-
-class _Page(HTMLParser):
-    """Every tag with its attributes, and the text, of a page."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text: list[str] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {key: value or "" for key, value in attrs}))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
 
 
 def _copy(name: str, tmp_path: Path, label: str, change: Callable[[str], str] | None = None) -> Path:
@@ -107,7 +89,7 @@ def test_a_thinking_switch_lost_differs_only_under_the_option_and_is_named(tmp_p
     assert (lost.code, lost.severity) == (CAPABILITY_LOST, Severity.ERROR)
     assert "lost thinking_toggle" in lost.message and "enable_thinking" in lost.message
     assert "thinking_toggle      yes   no" in lost.detail  # the capability table of both sides
-    page = _Page(render_html(RunReport([changed, lost], ReportContext())))
+    page = Page(render_html(RunReport([changed, lost], ReportContext())))
     grids = [attrs for tag, attrs in page.tags if "tokgrid" in attrs.get("class", "").split()]
     boxes = [attrs for tag, attrs in page.tags if "tok" in attrs.get("class", "").split()]
     assert grids and {box["data-side"] for box in boxes} == {"base", "tuned"}

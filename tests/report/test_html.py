@@ -8,11 +8,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 
+from tests.report.page import Page
 from tokcheck.cli import main
 from tokcheck.findings import Finding
 from tokcheck.report.checkpoints import CheckpointMatrix
@@ -24,25 +24,11 @@ from tokcheck.report.run_report import RunReport
 Drift = Callable[[str], tuple[list[Finding], ReportContext]]
 
 
-class _Page(HTMLParser):
-    """Every tag with its attributes, and the text, of a page."""
-
-    def __init__(self, page: str) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str]]] = []
-        self.text: list[str] = []
-        self.feed(page)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, {key: value or "" for key, value in attrs}))
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
 
 
 def test_the_page_asks_for_nothing_outside_itself(drift_of: Drift) -> None:
     page = render_html(RunReport(*drift_of("llama3-eom")))
-    parsed = _Page(page)
+    parsed = Page(page)
     for tag, attrs in parsed.tags:
         assert tag not in ("link", "img", "iframe", "object", "embed"), tag
         assert "src" not in attrs, (tag, attrs)
@@ -55,7 +41,7 @@ def test_the_page_asks_for_nothing_outside_itself(drift_of: Drift) -> None:
 def test_the_page_has_the_header_the_entries_and_every_finding(drift_of: Drift) -> None:
     findings, context = drift_of("llama3-eom")
     page = render_html(RunReport(findings, context, {"failed": 9, "passed": 40}))
-    parsed = _Page(page)
+    parsed = Page(page)
     headings = [tag for tag, _ in parsed.tags if tag in ("h1", "h2")]
     assert headings[0] == "h1" and "h2" in headings
     text = " ".join(parsed.text)
@@ -71,7 +57,7 @@ def test_the_page_has_the_header_the_entries_and_every_finding(drift_of: Drift) 
 def test_each_counterexample_has_its_ids_in_boxes_in_order(drift_of: Drift) -> None:
     findings, context = drift_of("llama3-eom")
     found = next(finding for finding in findings if finding.check == "behaviour.special_tokens")
-    parsed = _Page(render_html(RunReport([found], context)))
+    parsed = Page(render_html(RunReport([found], context)))
     boxes = [attrs for tag, attrs in parsed.tags if "tok" in attrs.get("class", "").split()]
     assert [int(box["data-id"]) for box in boxes if box["data-side"] == "base"] == found.base
     assert [int(box["data-id"]) for box in boxes if box["data-side"] == "tuned"] == found.tuned
@@ -126,7 +112,7 @@ def test_a_run_gets_a_checkpoint_by_kind_matrix_whose_cells_link_to_their_findin
     saved = tmp_path / "run.json"
     write_report(saved, RunReport(matrix.flat_findings(), context, checkpoints=matrix), label="t")
     assert main(["report", str(saved), "-o", str(tmp_path / "run.html")]) == 0
-    parsed = _Page((tmp_path / "run.html").read_text(encoding="utf-8"))
+    parsed = Page((tmp_path / "run.html").read_text(encoding="utf-8"))
     ids = {attrs["id"] for _, attrs in parsed.tags if "id" in attrs}
     links = {attrs["href"] for tag, attrs in parsed.tags if tag == "a"}
     assert all(link[1:] in ids for link in links)

@@ -113,9 +113,14 @@ def build_qwen2(dest: Path) -> None:
     ranks = read_tiktoken(packages.data_file(PACKAGE, "resources/qwen.tiktoken", "qwen2"))
     if len(ranks) != NUM_RANKS:
         raise ValueError(f"{PACKAGE}'s qwen.tiktoken has {len(ranks)} ranks, Qwen2 has {NUM_RANKS}")
-    # tokenizer_config.json values of the official repo (Qwen2Tokenizer, no bos, eos <|im_end|>).
+    _save_qwen2(qwen2_tokenizer(ranks), dest, [IM_START, IM_END])
+    write_model_configs(dest, CONFIG, GENERATION)
+
+
+def _save_qwen2(tokenizer: Tokenizer, dest: Path, specials: list[str]) -> None:
+    """tokenizer_config.json values of the official repo (Qwen2Tokenizer, no bos, eos <|im_end|>)."""
     save_tokenizer(
-        qwen2_tokenizer(ranks),
+        tokenizer,
         dest,
         class_name="Qwen2TokenizerFast",
         template=chat_template("qwen2_instruct.jinja"),
@@ -128,9 +133,8 @@ def build_qwen2(dest: Path) -> None:
         pad_token=ENDOFTEXT,
         split_special_tokens=False,
         unk_token=None,
-        **{special_list_key(): [IM_START, IM_END]},
+        **{special_list_key(): specials},
     )
-    write_model_configs(dest, CONFIG, GENERATION)
 
 
 # Qwen2-VL-7B-Instruct's tokenizer: Qwen2's, with the vision and grounding tokens added after
@@ -158,21 +162,6 @@ def build_qwen2_vl(dest: Path) -> None:
     tokenizer = qwen2_tokenizer(ranks)
     tokenizer.add_special_tokens([AddedToken(t, special=True, normalized=False) for t in VL_TOKENS])
     assert tokenizer.token_to_id("<|image_pad|>") == VL_CONFIG["image_token_id"]
-    save_tokenizer(
-        tokenizer,
-        dest,
-        class_name="Qwen2TokenizerFast",
-        template=chat_template("qwen2_instruct.jinja"),
-        add_prefix_space=False,
-        bos_token=None,
-        clean_up_tokenization_spaces=False,
-        eos_token=IM_END,
-        errors="replace",
-        model_max_length=32768,
-        pad_token=ENDOFTEXT,
-        split_special_tokens=False,
-        unk_token=None,
-        **{special_list_key(): [IM_START, IM_END, *VL_TOKENS]},
-    )
+    _save_qwen2(tokenizer, dest, [IM_START, IM_END, *VL_TOKENS])
     write_model_configs(dest, VL_CONFIG, GENERATION)
     import_transformers().Qwen2VLImageProcessor().save_pretrained(str(dest))
